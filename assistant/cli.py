@@ -1,0 +1,269 @@
+"""The `amends` command: check drafts against rubrics (and draft them, via assistant.drafting).
+
+Typed errors from the library become one plain line on stderr here, at the edge, with exit
+status 2; exit 1 means flags at or above ``--fail-on``; exit 0 means nothing to report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from assistant import __version__
+from assistant.config import LoadedConfig, find_config
+from assistant.errors import AmendsError, InputError
+from assistant.models import EARN_ELEMENTS, SEVERITY_RANK, Report
+from assistant.rubric import RubricSet, load_rubric_set
+from assistant.scoring import score
+from assistant.textinput import MAX_INPUT_BYTES, decode_text, expand_paths, read_text_file
+
+EXIT_CLEAN, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
+STDIN_NAME = "<stdin>"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="amends",
+        description="Draft and check recovery communications with the EARN method.",
+    )
+    parser.add_argument("--version", action="version", version=f"amends {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check",
+        help="score drafts against the rubrics",
+        description="Flag defensive language, vague promises and self-orientation; report EARN "
+        "coverage. Exit 0: nothing at or above --fail-on; 1: flags at or above it; 2: bad input.",
+    )
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; '-' reads stdin")
+    _add_rubric_options(check)
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info", "never"),
+        default=None,
+        help="lowest severity that makes the exit status 1 (default: error)",
+    )
+    check.add_argument("--max-bytes", type=int, default=None, help="largest input accepted")
+    check.add_argument("-v", "--verbose", action="store_true", help="show each flag's suggestion")
+    check.set_defaults(func=run_check)
+
+    rules = commands.add_parser("rules", help="list the active rules and checks")
+    _add_rubric_options(rules)
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.set_defaults(func=run_rules)
+
+    explain = commands.add_parser("explain", help="show a rule's reason, suggestion and examples")
+    explain.add_argument("rule_id", metavar="RULE")
+    _add_rubric_options(explain)
+    explain.set_defaults(func=run_explain)
+
+    _register_drafting(commands)
+    return parser
+
+
+def _add_rubric_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rubric", action="append", default=[], metavar="NAME_OR_PATH",
+        help="extra rubric file or folder, or the id of a bundled rubric to use alone (repeatable)",
+    )
+    parser.add_argument("--disable", action="append", default=[], metavar="RULE_OR_CATEGORY")
+    parser.add_argument("--enable", action="append", default=[], metavar="RULE_OR_CATEGORY")
+    parser.add_argument("--no-config", action="store_true", help="ignore .amends.toml/pyproject")
+
+
+def _register_drafting(commands: Any) -> None:
+    """`amends draft` lives with the drafting engine; the check path never imports it."""
+    try:
+        from assistant.drafting import command
+    except ImportError:
+        return
+    command.register(commands)
+
+
+def rubric_set_from_args(args: argparse.Namespace) -> tuple[RubricSet, LoadedConfig]:
+    """The rubric set named by flags and project config (flags add to the config)."""
+    loaded = LoadedConfig() if args.no_config else find_config()
+    bundled_ids = {p.stem for p in load_rubric_set().files}
+    extra: list[Path] = list(loaded.rubric_paths())
+    only_bundled: list[str] = []
+    for value in args.rubric:
+        if value in bundled_ids and not Path(value).exists():
+            only_bundled.append(value)
+        else:
+            extra.append(Path(value))
+    disable = [*loaded.config.disable, *args.disable]
+    if only_bundled:
+        keep = set(only_bundled) | {"common"}
+        disable += [rid for rid in load_rubric_set().rubric_ids if rid not in keep]
+    rubrics = load_rubric_set(extra=extra, disable=disable, enable=[*loaded.config.enable, *args.enable])
+    return rubrics, loaded
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Score every input; print flags and summaries; choose the exit status."""
+    rubrics, loaded = rubric_set_from_args(args)
+    fail_on = args.fail_on or loaded.config.fail_on or "error"
+    max_bytes = args.max_bytes or loaded.config.max_bytes or MAX_INPUT_BYTES
+    results: list[tuple[str, str, Report]] = []
+    input_errors = 0
+    for name, text_or_error in _read_inputs(args.paths, max_bytes):
+        if isinstance(text_or_error, InputError):
+            input_errors += 1
+            print(f"amends: error: {text_or_error}", file=sys.stderr)
+            continue
+        results.append((name, text_or_error, score(text_or_error, rubrics)))
+    if args.format == "json":
+        _write_json(results, sys.stdout)
+    else:
+        _write_text(results, sys.stdout, args.verbose)
+    if input_errors:
+        return EXIT_ERROR
+    threshold = SEVERITY_RANK.get(fail_on, 99)
+    failing = any(SEVERITY_RANK[f.severity] >= threshold for _, _, r in results for f in r.flags)
+    return EXIT_FLAGGED if failing else EXIT_CLEAN
+
+
+def _read_inputs(paths: Sequence[str], max_bytes: int) -> list[tuple[str, str | InputError]]:
+    """(name, text or the error that stopped it) for each input, in order."""
+    if not paths:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise InputError("nothing to check: give one or more files, a folder, or '-' for stdin")
+        paths = ["-"]
+    inputs: list[tuple[str, str | InputError]] = []
+    for raw in paths:
+        if raw == "-":
+            try:
+                inputs.append((STDIN_NAME, decode_text(sys.stdin.buffer.read(), STDIN_NAME, max_bytes)))
+            except InputError as err:
+                inputs.append((STDIN_NAME, err))
+            continue
+        expanded = expand_paths([Path(raw)])
+        if not expanded:
+            inputs.append((raw, InputError(f"{raw}: folder holds no .txt, .md or .eml files")))
+        for path in expanded:
+            try:
+                inputs.append((str(path), read_text_file(path, max_bytes)))
+            except InputError as err:
+                inputs.append((str(path), err))
+    return inputs
+
+
+def _write_text(results: list[tuple[str, str, Report]], out: TextIO, verbose: bool) -> None:
+    totals = {"error": 0, "warning": 0, "info": 0}
+    for name, _, report in results:
+        for flag in report.flags:
+            totals[flag.severity] += 1
+            out.write(
+                f"{name}:{flag.line}:{flag.column} {flag.severity} {flag.category} "
+                f"{flag.rule} {flag.message}\n"
+            )
+            if verbose:
+                out.write(f"    matched: {flag.match!r}\n    try: {flag.suggestion}\n")
+        s = report.scores
+        earn = " ".join(f"{e}={'yes' if report.earn[e].present else 'no'}" for e in EARN_ELEMENTS)
+        out.write(
+            f"{name}: scores defensive={s.defensive} vague_promise={s.vague_promise} "
+            f"self_orientation={s.self_orientation} overall={s.overall}; EARN {earn}\n"
+        )
+    flagged = sum(1 for _, _, r in results if r.flags)
+    out.write(
+        f"{sum(totals.values())} flags ({totals['error']} errors, {totals['warning']} warnings, "
+        f"{totals['info']} infos) in {flagged} of {len(results)} files\n"
+    )
+
+
+def report_as_json(path: str, report: Report) -> dict[str, Any]:
+    """The JSON shape of one checked file (the documented `amends check --format json` schema)."""
+    return {
+        "path": path,
+        "flags": [flag.model_dump() for flag in report.flags],
+        "scores": report.scores.model_dump(),
+        "earn": {e: report.earn[e].present for e in EARN_ELEMENTS},
+        "earn_evidence": {e: report.earn[e].model_dump() for e in EARN_ELEMENTS},
+        "trust": report.trust.model_dump(),
+        "sentences": len(report.sentences),
+    }
+
+
+def _write_json(results: list[tuple[str, str, Report]], out: TextIO) -> None:
+    payload = {"files": [report_as_json(name, report) for name, _, report in results]}
+    json.dump(payload, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    """List the active rules and document checks."""
+    rubrics, _ = rubric_set_from_args(args)
+    rows = [
+        {"id": c.rule.id, "category": c.category, "severity": c.rule.severity,
+         "kind": c.rule.kind, "title": c.rule.title, "file": str(c.source)}
+        for c in rubrics.rules
+    ]
+    checks = [
+        {"id": c.check.id, "element": c.check.element, "title": c.check.title, "file": str(c.source)}
+        for c in rubrics.checks
+    ]
+    if args.format == "json":
+        json.dump({"rules": rows, "checks": checks}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_CLEAN
+    for row in rows:
+        print(f"{row['id']:<48} {row['severity']:<8} {row['category']:<17} {row['title']}")
+    for check in checks:
+        print(f"{check['id']:<48} {'check':<8} {check['element']:<17} {check['title']}")
+    return EXIT_CLEAN
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    """Print a rule or check as teaching material."""
+    rubrics, _ = rubric_set_from_args(args)
+    for compiled in rubrics.rules:
+        rule = compiled.rule
+        if rule.id == args.rule_id:
+            print(f"{rule.id} ({compiled.category}, {rule.severity}): {rule.title}\n")
+            print(f"Why: {rule.message.strip()}\nTry: {rule.suggestion.strip()}\n")
+            print("Flags:\n" + "".join(f"  - {t}\n" for t in rule.examples.flag))
+            print("Does not flag:\n" + "".join(f"  - {t}\n" for t in rule.examples.pass_))
+            return EXIT_CLEAN
+    for compiled_check in rubrics.checks:
+        check = compiled_check.check
+        if check.id == args.rule_id:
+            print(f"{check.id} (EARN {check.element}): {check.title}\n")
+            print(f"Why: {check.message.strip()}\nTry: {check.suggestion.strip()}\n")
+            print("Present in:\n" + "".join(f"  - {t}\n" for t in check.examples.present))
+            print("Absent from:\n" + "".join(f"  - {t}\n" for t in check.examples.absent))
+            return EXIT_CLEAN
+    raise InputError(f"no rule or check called '{args.rule_id}' (see `amends rules`)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse, run, and turn typed errors into one line and exit status 2."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        code: int = args.func(args)
+    except AmendsError as err:
+        print(f"amends: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_CLEAN
+    except KeyboardInterrupt:
+        return 130
+    sys.stdout.flush()
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

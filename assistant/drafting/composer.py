@@ -1,0 +1,165 @@
+"""The offline composer: deterministic parts and a composed draft from the incident facts alone.
+
+No model, no network, instant. Every sentence is either a fact copied from the incident or fixed
+wording written to pass the rubrics (owned cause, open questions, dated actions with owners and
+checkpoints, concrete recognition), so a draft scores clean when the facts are clean.
+"""
+
+from __future__ import annotations
+
+from assistant.drafting.grounding import long_date
+from assistant.drafting.models import (
+    Ask,
+    Expose,
+    Incident,
+    NameThem,
+    PartName,
+    RebuildAction,
+    RebuildPlan,
+    _Part,
+)
+
+_OPENERS = {
+    "direct": "I am sorry.",
+    "warm": "I am sorry, and I want to say that first.",
+    "formal": "Please accept my apology.",
+}
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text[-1:] in ".!?" else text + "."
+
+
+def _lower_first(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def _you(incident: Incident) -> str:
+    """How the draft names the affected party in the third person."""
+    recipient = incident.recipient
+    if recipient.relationship == "internal_team":
+        return "your team"
+    if recipient.organisation and recipient.relationship in ("client", "partner"):
+        return f"you and the team at {recipient.organisation}"
+    return "you"
+
+
+def expose(incident: Incident) -> Expose:
+    """What happened, why, the impacts and who owns it: the facts, plainly."""
+    what = _sentence(incident.what_happened)
+    why = _sentence(incident.cause)
+    responsibility = (
+        f"This was {incident.cause_owner}'s failure, not yours, and as {incident.sender.role} "
+        "I am accountable for it."
+    )
+    statement = f"{_OPENERS[incident.tone]} On {incident.when}, {_lower_first(what)}. {why}"
+    return Expose(
+        statement=statement,
+        what_happened=what,
+        why=why,
+        impacts_acknowledged=[_sentence(i) for i in incident.impacts],
+        responsibility=responsibility,
+    )
+
+
+def ask(incident: Incident) -> Ask:
+    """Open questions, the first in the sender's own voice about what good looks like."""
+    if incident.recipient.relationship == "personal":
+        questions = [
+            "What would good look like from here, from where you sit?",
+            "What has this cost you that I have not seen yet?",
+            "What would you like me to do differently the next time something goes wrong?",
+        ]
+    else:
+        questions = [
+            "What would good look like from here, from where you sit?",
+            "Which of these effects is still costing you the most this week?",
+            "What do you need from us that you are not getting today?",
+            "Who else on your side should I be talking to, and how would they like to hear from us?",
+        ]
+    return Ask(questions=questions)
+
+
+def rebuild(incident: Incident) -> RebuildPlan:
+    """The approved actions, each with its owner, date and visible checkpoint; nothing else."""
+    actions = [
+        RebuildAction(what=_sentence(a.what).rstrip("."), owner=a.owner, due=a.due, checkpoint=_sentence(a.checkpoint).rstrip("."))
+        for a in sorted(incident.approved_actions, key=lambda a: a.due)
+    ]
+    cadence = (
+        _sentence(incident.review_cadence)
+        if incident.review_cadence
+        else f"On each date above, {incident.sender.name} will send you the evidence named for that action."
+    )
+    return RebuildPlan(actions=actions, review_cadence=cadence)
+
+
+def name_them(incident: Incident) -> NameThem:
+    """Recognition of the recipient's own part, or of the concrete cost they carried."""
+    if incident.recipient_contribution:
+        statement = (
+            f"I also want to name what {_you(incident)} did: {_lower_first(incident.recipient_contribution)}. "
+            "That made the recovery faster, and it should not have fallen to you."
+        )
+    else:
+        statement = (
+            f"I know {_you(incident)} carried the cost of this: {_lower_first(incident.impacts[0])}. "
+            "You kept working with us through it, and I do not take that for granted."
+        )
+    return NameThem(statement=statement)
+
+
+BUILDERS = {"expose": expose, "ask": ask, "rebuild": rebuild, "name_them": name_them}
+
+
+def compose_part(part: PartName, incident: Incident) -> _Part:
+    """One EARN part from the facts."""
+    builder = BUILDERS[part]
+    result: _Part = builder(incident)  # type: ignore[operator]
+    return result
+
+
+def subject(incident: Incident) -> str:
+    """A subject line that names the failure, not the organisation's feelings."""
+    return f"{incident.title}: what happened and what happens next"
+
+
+def compose_body(incident: Incident, parts: dict[PartName, _Part]) -> str:
+    """The email, letter or call script, from (possibly user-edited) parts in EARN order."""
+    call = incident.channel == "call_script"
+    lines: list[str] = []
+    greeting = incident.recipient.name.split()[0] if incident.recipient.relationship != "client" else incident.recipient.name
+    lines.append(f"[Opening] Hello {greeting}, this is {incident.sender.name}." if call else f"Dear {greeting},")
+    lines.append("")
+    if (exp := parts.get("expose")) is not None and isinstance(exp, Expose):
+        lines.append(("[Expose] " if call else "") + exp.statement)
+        lines.append("")
+        lines.append("For you, this meant:")
+        lines += [f"- {impact}" for impact in exp.impacts_acknowledged]
+        lines.append("")
+        lines.append(exp.responsibility)
+        lines.append("")
+    if (ask_part := parts.get("ask")) is not None and isinstance(ask_part, Ask):
+        lines.append(("[Ask] " if call else "") + "Before I set out our plan, I want to hear from you:")
+        lines += [f"- {q}" for q in ask_part.questions]
+        if call:
+            lines.append("[Pause and listen. Write down their answers in their words.]")
+        lines.append("")
+    if (plan := parts.get("rebuild")) is not None and isinstance(plan, RebuildPlan):
+        lines.append(("[Rebuild] " if call else "") + "Here is what is approved, each with an owner, a date and something you will be able to see:")
+        for action in plan.actions:
+            lines.append(f"- {action.what}. Owner: {action.owner}. By {long_date(action.due)}. You will see: {action.checkpoint}.")
+        lines.append(plan.review_cadence)
+        lines.append("")
+    if (name := parts.get("name_them")) is not None and isinstance(name, NameThem):
+        lines.append(("[Name them] " if call else "") + name.statement)
+        lines.append("")
+    sender = incident.sender
+    signature = f"{sender.role}, {sender.organisation}" if sender.organisation else sender.role
+    if call:
+        lines.append("[Close] Thank them for their time and confirm when you will next speak.")
+    else:
+        lines += [sender.name, signature]
+    return "\n".join(lines).strip() + "\n"

@@ -1,0 +1,90 @@
+"""Render the prompt files in ``prompts/``: facts go in as delimited, escaped JSON data.
+
+Each template starts with ``{# version: N #}``; the version travels with every draft so a
+change of wording can be traced to the drafts it produced.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from assistant.drafting.models import Incident
+from assistant.resources import bundled_dir
+
+_VERSION = re.compile(r"\{#\s*version:\s*(\d+)\s*#\}")
+PROMPT_NAMES = ("_system", "expose", "ask", "rebuild", "name_them", "compose", "revise")
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(bundled_dir("prompts"))),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+
+
+@cache
+def prompt_version(name: str) -> int:
+    """The ``{# version: N #}`` header of ``prompts/<name>.j2``."""
+    source = (bundled_dir("prompts") / f"{name}.j2").read_text(encoding="utf-8")
+    found = _VERSION.search(source.split("\n", 1)[0])
+    if found is None:
+        raise ValueError(f"prompts/{name}.j2 has no '{{# version: N #}}' header on its first line")
+    return int(found.group(1))
+
+
+def as_data(value: Any) -> str:
+    """JSON with ``<`` and ``>`` escaped, so no value can close the delimiting tags around it."""
+    text = json.dumps(value, ensure_ascii=False, indent=1, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def facts_data(incident: Incident) -> str:
+    """The incident as delimited-ready JSON data."""
+    return as_data(incident.model_dump(mode="json", exclude_none=True))
+
+
+def render(name: str, **variables: Any) -> str:
+    """One prompt file rendered with ``variables`` (missing variables are an error, not blanks)."""
+    return _environment().get_template(f"{name}.j2").render(**variables).strip()
+
+
+def who(incident: Incident) -> dict[str, str]:
+    """The names the templates address: recipient, sender and organisation."""
+    recipient = incident.recipient.name
+    if incident.recipient.organisation:
+        recipient += f" ({incident.recipient.organisation})"
+    return {
+        "recipient": recipient,
+        "sender": f"{incident.sender.name}, {incident.sender.role}",
+        "organisation": incident.sender.organisation or "the sender's organisation",
+    }
+
+
+def messages_for(name: str, incident: Incident, **variables: Any) -> list[dict[str, str]]:
+    """System and user messages for one prompt; incident facts only inside the data block."""
+    names = who(incident)
+    variables.setdefault("facts", facts_data(incident))
+    return [
+        {"role": "system", "content": render("_system", **names)},
+        {"role": "user", "content": render(name, **names, **variables)},
+    ]
+
+
+def part_messages(part: str, incident: Incident) -> list[dict[str, str]]:
+    """Messages for one EARN part."""
+    return messages_for(
+        part,
+        incident,
+        review_cadence=incident.review_cadence or "",
+        has_contribution=bool(incident.recipient_contribution),
+    )

@@ -1,0 +1,37 @@
+"""The errors a user can meet, typed once so every edge (CLI, app) turns them into one plain message."""
+
+from __future__ import annotations
+
+
+class AmendsError(Exception):
+    """Base class: ``str(err)`` is a complete, plain-language message for a person."""
+
+    exit_code = 2
+
+
+class InputError(AmendsError):
+    """A file, stdin or form value the user gave cannot be used (empty, binary, not UTF-8, too large)."""
+
+
+class RubricError(AmendsError):
+    """A rubric file is unreadable or invalid; the message names the file, line and field."""
+
+
+class ConfigError(AmendsError):
+    """A project config (``[tool.amends]`` or ``.amends.toml``) or setting is invalid."""
+
+
+class IncidentError(InputError):
+    """Incident facts failed validation; the message names the field."""
+
+
+class DraftingError(AmendsError):
+    """Drafting failed after retries and re-asks; the incident is untouched."""
+
+
+class ModelUnavailableError(DraftingError):
+    """The configured model could not be reached or is not installed."""
+
+
+class StorageError(AmendsError):
+    """The database could not be read or written."""

@@ -1,0 +1,100 @@
+"""Pydantic shapes shared by scoring, the CLI, the app and storage."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK: dict[str, int] = {"info": 1, "warning": 2, "error": 3}
+
+CORE_CATEGORIES: tuple[str, ...] = ("defensive", "vague_promise", "self_orientation")
+EARN_ELEMENTS: tuple[str, ...] = (
+    "expose_impact",
+    "expose_cause",
+    "ask",
+    "rebuild_specific",
+    "name_them",
+)
+
+
+class Flag(BaseModel):
+    """One problem found in a draft: an exact span, why it hurts trust and what to write instead.
+
+    ``start``/``end`` are Python string indices into the text exactly as given (end exclusive);
+    ``line`` and ``column`` are 1-based, for editors and CI logs.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    category: str
+    severity: Severity
+    message: str
+    suggestion: str
+    start: int
+    end: int
+    line: int
+    column: int
+    match: str
+    sentence: int = Field(description="0-based index of the sentence holding the span")
+
+
+class EarnEvidence(BaseModel):
+    """Whether one EARN element is present, and the sentence that shows it."""
+
+    present: bool
+    rule: str | None = None
+    evidence: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+class Scores(BaseModel):
+    """0-100 per category and overall; the formula is in ``assistant.scoring`` and the README."""
+
+    defensive: int
+    vague_promise: int
+    self_orientation: int
+    overall: int
+
+
+class TrustView(BaseModel):
+    """The trust equation (credibility + reliability + intimacy) / self-orientation, each 0-100."""
+
+    credibility: int
+    reliability: int
+    intimacy: int
+    self_orientation: int
+    trust: int
+
+
+class SentenceSpan(BaseModel):
+    """A sentence as the scorer split it: indices into the text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int
+    end: int
+
+
+class Report(BaseModel):
+    """Everything the scorer says about one text."""
+
+    flags: list[Flag]
+    scores: Scores
+    earn: dict[str, EarnEvidence]
+    trust: TrustView
+    sentences: list[SentenceSpan]
+    rubrics: list[str] = Field(description="ids of the rubric files applied")
+
+    def flags_in(self, category: str) -> list[Flag]:
+        """The flags of one category, in text order."""
+        return [flag for flag in self.flags if flag.category == category]
+
+    def worst_severity(self) -> Severity | None:
+        """The most serious severity present, or None when the text is clean."""
+        if not self.flags:
+            return None
+        return max(self.flags, key=lambda f: SEVERITY_RANK[f.severity]).severity

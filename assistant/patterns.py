@@ -1,0 +1,142 @@
+"""Turn rubric pattern text (regexes and phrase lexicons) into linear-time RE2 regexes.
+
+Every pattern, bundled or user-supplied, runs on RE2, so no rule can hang the scorer through
+catastrophic backtracking. Phrases are friendlier than regexes for most rules: ``work+`` matches
+every inflection of "work", ``~`` stands for a gap of up to three words, and apostrophes match
+both ' and ’.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+import re2
+
+_REF = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_GAP = r"(?:\W+\w+){0,3}?"
+
+_IRREGULAR: dict[str, tuple[str, ...]] = {
+    "be": ("am", "is", "are", "was", "were", "been", "being"),
+    "have": ("has", "had", "having"),
+    "do": ("does", "did", "done", "doing"),
+    "go": ("goes", "went", "gone", "going"),
+    "take": ("takes", "took", "taken", "taking"),
+    "make": ("makes", "made", "making"),
+    "give": ("gives", "gave", "given", "giving"),
+    "feel": ("feels", "felt", "feeling"),
+    "keep": ("keeps", "kept", "keeping"),
+    "put": ("puts", "putting"),
+    "let": ("lets", "letting"),
+    "say": ("says", "said", "saying"),
+    "see": ("sees", "saw", "seen", "seeing"),
+    "write": ("writes", "wrote", "written", "writing"),
+    "learn": ("learns", "learned", "learnt", "learning"),
+    "lose": ("loses", "lost", "losing"),
+    "mean": ("means", "meant", "meaning"),
+    "find": ("finds", "found", "finding"),
+    "hold": ("holds", "held", "holding"),
+    "bring": ("brings", "brought", "bringing"),
+    "leave": ("leaves", "left", "leaving"),
+    "get": ("gets", "got", "gotten", "getting"),
+    "come": ("comes", "came", "coming"),
+    "know": ("knows", "knew", "known", "knowing"),
+    "think": ("thinks", "thought", "thinking"),
+    "show": ("shows", "showed", "shown", "showing"),
+    "fall": ("falls", "fell", "fallen", "falling"),
+    "build": ("builds", "built", "building"),
+    "spend": ("spends", "spent", "spending"),
+    "stand": ("stands", "stood", "standing"),
+    "run": ("runs", "ran", "running"),
+    "set": ("sets", "setting"),
+    "send": ("sends", "sent", "sending"),
+    "tell": ("tells", "told", "telling"),
+    "pay": ("pays", "paid", "paying"),
+}
+
+
+class PatternError(ValueError):
+    """A pattern that RE2 cannot compile, or a reference to an unknown named pattern."""
+
+
+def inflections(word: str) -> set[str]:
+    """The regular and irregular forms of an English word (over-generating is harmless here)."""
+    word = word.lower()
+    forms = {word, word + "s", word + "es", word + "ed", word + "d", word + "ing"}
+    forms.update(_IRREGULAR.get(word, ()))
+    if word.endswith("e"):
+        forms.add(word[:-1] + "ing")
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        forms.update({word[:-1] + "ies", word[:-1] + "ied"})
+    if len(word) >= 3 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+        forms.update({word + word[-1] + "ed", word + word[-1] + "ing"})
+    return forms
+
+
+def phrase_to_regex(phrase: str) -> str:
+    """Compile one lexicon phrase to a case-insensitive RE2 regex with word boundaries."""
+    parts: list[str] = []
+    for token in phrase.split():
+        if token == "~":
+            parts.append(_GAP)
+            continue
+        if token.endswith("+") and len(token) > 1:
+            forms = sorted(inflections(token[:-1]), key=len, reverse=True)
+            parts.append("(?:" + "|".join(_escape_word(form) for form in forms) + ")")
+        else:
+            parts.append(_escape_word(token))
+    body = ""
+    for index, part in enumerate(parts):
+        if index and part != _GAP:
+            body += r"\W+" if parts[index - 1] == _GAP else r"\s+"
+        body += part
+    starts_word = bool(re.match(r"\w", phrase.split()[0].rstrip("+"))) if phrase.split() else False
+    ends_word = bool(re.search(r"\w\+?$", phrase.split()[-1])) if phrase.split() else False
+    return (r"\b" if starts_word else "") + body + (r"\b" if ends_word else "")
+
+
+def _escape_word(word: str) -> str:
+    """Escape a literal word, letting any apostrophe match both ' and ’."""
+    return "".join("['’]" if ch in "'’" else re.escape(ch) for ch in word)
+
+
+def lexicon_to_regex(phrases: list[str]) -> str:
+    """One alternation for a whole phrase list, longest phrases first so the widest span wins."""
+    ordered = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
+    return "(?:" + "|".join(phrase_to_regex(p) for p in ordered) + ")"
+
+
+def expand_references(source: str, named: dict[str, str], seen: tuple[str, ...] = ()) -> str:
+    """Replace ``{{name}}`` with the named pattern's regex, detecting cycles and unknown names."""
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in seen:
+            raise PatternError(f"named pattern '{name}' refers to itself")
+        if name not in named:
+            raise PatternError(f"unknown named pattern '{{{{{name}}}}}'")
+        return "(?:" + expand_references(named[name], named, (*seen, name)) + ")"
+
+    return _REF.sub(substitute, source)
+
+
+def _options() -> Any:
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    options.max_mem = 64 << 20
+    return options
+
+
+@cache
+def compile_regex(source: str) -> Any:
+    """Compile with RE2 (linear time, case-insensitive); raise PatternError with RE2's reason."""
+    try:
+        return re2.compile(source, options=_OPTIONS)
+    except re2.error as err:
+        reason = err.args[0].decode() if err.args and isinstance(err.args[0], bytes) else str(err)
+        raise PatternError(f"invalid regular expression ({reason})") from None
+
+
+_OPTIONS = _options()

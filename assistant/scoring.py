@@ -1,0 +1,192 @@
+"""Score a text against rubrics: the one pure function behind the CLI, the app, drafting and benchmarks.
+
+No I/O beyond the cached rubric load, no model and no litellm import. Scores are simple on purpose
+so a trainer can explain them:
+
+* category score = max(0, 100 - 20 x errors - 10 x warnings - 4 x infos) for that category;
+* overall = 0.6 x mean of the three category scores + 0.4 x (20 x EARN elements present);
+* trust view (the trust equation, 0-100 each): credibility = 0.5 x defensive + 25 x expose_impact
+  + 25 x expose_cause; reliability = 0.5 x vague_promise + 50 x rebuild_specific; intimacy =
+  50 x ask + 50 x name_them; self-orientation = 100 - self_orientation score;
+  trust = mean(credibility, reliability, intimacy) x (1 - self-orientation / 200).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import Any
+
+from assistant.models import (
+    CORE_CATEGORIES,
+    EARN_ELEMENTS,
+    EarnEvidence,
+    Flag,
+    Report,
+    Scores,
+    SentenceSpan,
+    TrustView,
+)
+from assistant.rubric import CompiledMatcher, RubricSet, load_rubric_set
+from assistant.sentences import split_sentences
+
+SEVERITY_PENALTY: dict[str, int] = {"error": 20, "warning": 10, "info": 4}
+CATEGORY_WEIGHT = 0.6
+EARN_WEIGHT = 0.4
+_NEWLINE = re.compile("\n")
+
+
+class _Text:
+    """A text with its sentences and a per-sentence cache of condition results."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans = split_sentences(text)
+        self.starts = [start for start, _ in self.spans]
+        self._cache: dict[tuple[int, int], bool] = {}
+
+    def sentence_of(self, start: int, end: int) -> int | None:
+        """The index of the sentence wholly containing [start, end), if any."""
+        index = bisect_right(self.starts, start) - 1
+        if index < 0 or end > self.spans[index][1] or start == end:
+            return None
+        return index
+
+    def holds(self, regex: Any, index: int) -> bool:
+        """Whether ``regex`` matches sentence ``index`` (cached: rules share conditions)."""
+        key = (id(regex), index)
+        cached = self._cache.get(key)
+        if cached is None:
+            start, end = self.spans[index]
+            cached = regex.search(self.text[start:end]) is not None
+            self._cache[key] = cached
+        return cached
+
+    def satisfies(self, matcher: CompiledMatcher, index: int) -> bool:
+        """Whether the sentence meets every ``requires`` and none of the ``unless`` conditions."""
+        return all(self.holds(r, index) for r in matcher.requires) and not any(
+            self.holds(u, index) for u in matcher.unless
+        )
+
+
+def score(text: str, rubric_set: RubricSet | None = None) -> Report:
+    """Flag every rule hit in ``text``, check EARN coverage and compute the scores."""
+    rubrics = rubric_set if rubric_set is not None else load_rubric_set()
+    doc = _Text(text)
+    hits = _find_hits(doc, rubrics)
+    flags = _to_flags(text, hits)
+    earn = _earn(doc, rubrics)
+    scores = _scores(flags, earn)
+    return Report(
+        flags=flags,
+        scores=scores,
+        earn=earn,
+        trust=_trust(scores, earn),
+        sentences=[SentenceSpan(start=s, end=e) for s, e in doc.spans],
+        rubrics=list(rubrics.rubric_ids),
+    )
+
+
+def _find_hits(doc: _Text, rubrics: RubricSet) -> list[tuple[int, int, int, Any]]:
+    """(start, end, sentence, compiled rule) for every rule firing, before line/column work."""
+    hits: list[tuple[int, int, int, Any]] = []
+    for compiled in rubrics.rules:
+        whole_sentence = compiled.rule.span == "sentence"
+        flagged_sentences: set[int] = set()
+        for match in compiled.matcher.trigger.finditer(doc.text):
+            index = doc.sentence_of(match.start(), match.end())
+            if index is None or index in flagged_sentences and whole_sentence:
+                continue
+            if not doc.satisfies(compiled.matcher, index):
+                continue
+            flagged_sentences.add(index)
+            start, end = doc.spans[index] if whole_sentence else match.span()
+            hits.append((start, end, index, compiled))
+    hits.sort(key=lambda hit: (hit[0], hit[1], hit[3].rule.id))
+    return hits
+
+
+def _to_flags(text: str, hits: list[tuple[int, int, int, Any]]) -> list[Flag]:
+    if not hits:
+        return []
+    line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    flags: list[Flag] = []
+    for start, end, index, compiled in hits:
+        line = bisect_right(line_starts, start)
+        rule = compiled.rule
+        flags.append(
+            Flag.model_construct(
+                rule=rule.id,
+                category=compiled.category,
+                severity=rule.severity,
+                message=rule.message.strip(),
+                suggestion=rule.suggestion.strip(),
+                start=start,
+                end=end,
+                line=line,
+                column=start - line_starts[line - 1] + 1,
+                match=text[start:end],
+                sentence=index,
+            )
+        )
+    return flags
+
+
+def _earn(doc: _Text, rubrics: RubricSet) -> dict[str, EarnEvidence]:
+    """For each EARN element (and any custom document element), the first sentence that shows it."""
+    found: dict[str, EarnEvidence] = {name: EarnEvidence(present=False) for name in EARN_ELEMENTS}
+    for compiled in rubrics.checks:
+        element = compiled.check.element
+        if found.get(element, EarnEvidence(present=False)).present:
+            continue
+        found[element] = _evidence(doc, compiled.check.id, compiled.matchers)
+    return found
+
+
+def _evidence(doc: _Text, check_id: str, matchers: tuple[CompiledMatcher, ...]) -> EarnEvidence:
+    best: tuple[int, int] | None = None
+    for matcher in matchers:
+        for match in matcher.trigger.finditer(doc.text):
+            index = doc.sentence_of(match.start(), match.end())
+            if index is not None and doc.satisfies(matcher, index):
+                if best is None or doc.spans[index][0] < best[0]:
+                    best = doc.spans[index]
+                break
+    if best is None:
+        return EarnEvidence(present=False)
+    start, end = best
+    return EarnEvidence(
+        present=True, rule=check_id, evidence=doc.text[start:end], start=start, end=end
+    )
+
+
+def category_score(flags: list[Flag], category: str) -> int:
+    """100 minus the severity penalties of the category's flags, floored at 0."""
+    penalty = sum(SEVERITY_PENALTY[f.severity] for f in flags if f.category == category)
+    return max(0, 100 - penalty)
+
+
+def _scores(flags: list[Flag], earn: dict[str, EarnEvidence]) -> Scores:
+    per_category = {name: category_score(flags, name) for name in CORE_CATEGORIES}
+    coverage = 20 * sum(earn[name].present for name in EARN_ELEMENTS)
+    mean_category = sum(per_category.values()) / len(per_category)
+    overall = round(CATEGORY_WEIGHT * mean_category + EARN_WEIGHT * coverage)
+    return Scores(overall=overall, **per_category)
+
+
+def _trust(scores: Scores, earn: dict[str, EarnEvidence]) -> TrustView:
+    def has(name: str) -> int:
+        return int(earn[name].present)
+
+    credibility = round(0.5 * scores.defensive + 25 * has("expose_impact") + 25 * has("expose_cause"))
+    reliability = round(0.5 * scores.vague_promise + 50 * has("rebuild_specific"))
+    intimacy = 50 * has("ask") + 50 * has("name_them")
+    self_orientation = 100 - scores.self_orientation
+    trust = round((credibility + reliability + intimacy) / 3 * (1 - self_orientation / 200))
+    return TrustView(
+        credibility=credibility,
+        reliability=reliability,
+        intimacy=intimacy,
+        self_orientation=self_orientation,
+        trust=trust,
+    )

@@ -1,0 +1,270 @@
+"""Streamlit glue shared by the pages: cached store and rubrics, the active case, report views.
+
+Pages stay thin: they lay out widgets and call the library. Everything here that renders user text
+does it through ``assistant.highlight`` (escaped) or plain Streamlit text elements, never raw HTML.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from assistant.errors import AmendsError
+from assistant.highlight import category_label, highlight_html, legend_html
+from assistant.models import CORE_CATEGORIES, Flag, Report
+from assistant.rubric import RubricSet, load_rubric_set
+from assistant.scoring import score
+from assistant.settings import OFFLINE_MODEL, get_settings
+from assistant.storage import Store
+
+EARN_LABELS: dict[str, str] = {
+    "expose_impact": "Expose: the impact on them, in their terms",
+    "expose_cause": "Expose: the cause, owned plainly",
+    "ask": "Ask: what they need, before offering fixes",
+    "rebuild_specific": "Rebuild: actions with an owner, a date and a checkpoint",
+    "name_them": "Name them: their part in the recovery",
+}
+# The usual key variables for common litellm providers; the first matching prefix wins.
+PROVIDER_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("azure/", ("AZURE_API_KEY",)),
+    ("anthropic/", ("ANTHROPIC_API_KEY",)),
+    ("claude", ("ANTHROPIC_API_KEY",)),
+    ("gemini/", ("GEMINI_API_KEY", "GOOGLE_API_KEY")),
+    ("vertex_ai/", ("GOOGLE_APPLICATION_CREDENTIALS",)),
+    ("mistral/", ("MISTRAL_API_KEY",)),
+    ("groq/", ("GROQ_API_KEY",)),
+    ("cohere", ("COHERE_API_KEY",)),
+    ("openrouter/", ("OPENROUTER_API_KEY",)),
+    ("together_ai/", ("TOGETHERAI_API_KEY",)),
+    ("deepseek/", ("DEEPSEEK_API_KEY",)),
+    ("xai/", ("XAI_API_KEY",)),
+    ("bedrock/", ("AWS_ACCESS_KEY_ID",)),
+    ("ollama", ()),
+    ("hosted_vllm/", ()),
+    ("openai/", ("OPENAI_API_KEY",)),
+    ("gpt-", ("OPENAI_API_KEY",)),
+    ("o1", ("OPENAI_API_KEY",)),
+    ("o3", ("OPENAI_API_KEY",)),
+    ("o4", ("OPENAI_API_KEY",)),
+)
+_ALL_KEY_NAMES = sorted({name for _, names in PROVIDER_KEYS for name in names})
+
+
+# --- shared resources ----------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    return Store(url)
+
+
+def store() -> Store:
+    """The store for the configured database, opened once per URL for the server's lifetime."""
+    return _store(get_settings().resolved_database_url())
+
+
+@st.cache_resource(show_spinner=False)
+def _rubrics(extra: tuple[str, ...], disabled: tuple[str, ...]) -> RubricSet:
+    return load_rubric_set([Path(p) for p in extra], disable=disabled)
+
+
+def rubric_folders() -> list[str]:
+    """The user's own rubric files or folders: this session's choice, else ``AMENDS_RUBRICS``."""
+    chosen = st.session_state.get("settings.rubric_paths")
+    if chosen is None:
+        return [str(p) for p in get_settings().extra_rubric_paths()]
+    return [line.strip() for line in str(chosen).splitlines() if line.strip()]
+
+
+def rubric_set() -> RubricSet:
+    """The active rubrics, compiled once per (folders, disabled rules) and shared by all sessions."""
+    disabled = tuple(sorted(st.session_state.get("settings.disabled_rules", ())))
+    try:
+        return _rubrics(tuple(rubric_folders()), disabled)
+    except AmendsError as exc:
+        st.error(f"Your own rubrics could not be loaded, so only the bundled ones apply: {exc}")
+        return _rubrics((), ())
+
+
+def score_text(text: str) -> Report:
+    """Score with the active rubrics (milliseconds; safe to call on every rerun)."""
+    return score(text, rubric_set())
+
+
+def current_model() -> str:
+    """This session's model choice, else ``AMENDS_MODEL``, else the offline composer."""
+    chosen = str(st.session_state.get("settings.model_choice") or "").strip()
+    return chosen or get_settings().model or OFFLINE_MODEL
+
+
+def model_arg() -> str | None:
+    """The model to pass to the drafting engine (None means the offline composer)."""
+    model = current_model()
+    return None if model == OFFLINE_MODEL else model
+
+
+# --- secrets -------------------------------------------------------------------------------------
+
+
+def load_secret_keys() -> list[str]:
+    """Copy provider keys from ``st.secrets`` into this process's environment, never elsewhere.
+
+    Returns the *names* copied. Values are not logged, stored or shown; an existing environment
+    variable wins over a secret.
+    """
+    copied: list[str] = []
+    try:
+        secrets: Mapping[str, Any] = st.secrets
+        names = [name for name in _ALL_KEY_NAMES if name in secrets]
+    except Exception:  # no secrets.toml, or an unreadable one: the environment still works
+        return copied
+    for name in names:
+        value = secrets[name]
+        if isinstance(value, str) and value and not os.environ.get(name):
+            os.environ[name] = value
+            copied.append(name)
+    return copied
+
+
+def key_names_for(model: str) -> tuple[str, ...]:
+    """The environment variables a model string's provider reads its key from (may be empty)."""
+    lowered = model.lower()
+    for prefix, names in PROVIDER_KEYS:
+        if lowered.startswith(prefix):
+            return names
+    return ()
+
+
+def key_present(model: str) -> dict[str, bool]:
+    """For each key variable the model needs: whether it is set. Never the value."""
+    return {name: bool(os.environ.get(name)) for name in key_names_for(model)}
+
+
+# --- the active case -----------------------------------------------------------------------------
+
+
+def active_case_id() -> int | None:
+    """The case this session is working on: the URL wins (a refresh), then the session."""
+    raw = st.query_params.get("case")
+    if raw and str(raw).isdigit():
+        case_id = int(raw)
+        if store().find_case(case_id) is not None:
+            st.session_state["active_case"] = case_id
+            return case_id
+        del st.query_params["case"]
+    case_id = st.session_state.get("active_case")
+    if isinstance(case_id, int) and store().find_case(case_id) is not None:
+        st.query_params["case"] = str(case_id)
+        return case_id
+    st.session_state.pop("active_case", None)
+    return None
+
+
+def set_active_case(case_id: int | None) -> None:
+    """Bind the session (and the URL, so a refresh reopens it) to a case."""
+    if case_id is None:
+        st.session_state.pop("active_case", None)
+        if "case" in st.query_params:
+            del st.query_params["case"]
+        return
+    st.session_state["active_case"] = case_id
+    st.query_params["case"] = str(case_id)
+
+
+def show_error(exc: BaseException, doing: str) -> None:
+    """A plain message for the user; AmendsError messages are already written for people."""
+    if isinstance(exc, AmendsError):
+        st.error(f"{doing} failed: {exc}")
+    else:
+        st.error(
+            f"{doing} failed unexpectedly ({type(exc).__name__}: {exc}). "
+            "Everything you typed is saved; try again or pick another model in Settings."
+        )
+
+
+# --- report views --------------------------------------------------------------------------------
+
+
+def score_metrics(report: Report, baseline: Report | None = None) -> None:
+    """Overall, per-category and trust scores as metrics (with deltas against a baseline)."""
+    values = report.scores.model_dump()
+    before = baseline.scores.model_dump() if baseline else None
+    columns = st.columns(5)
+    labels = [("overall", "Overall")] + [(c, category_label(c)) for c in CORE_CATEGORIES]
+    for column, (name, label) in zip(columns, labels, strict=False):
+        delta = None if before is None else values[name] - before[name]
+        column.metric(label, values[name], delta=delta, border=True)
+    trust_delta = None if baseline is None else report.trust.trust - baseline.trust.trust
+    columns[4].metric("Trust", report.trust.trust, delta=trust_delta, border=True)
+
+
+def highlighted(text: str, report: Report, categories: Sequence[str] | None = None) -> None:
+    """The text with flags highlighted (escaped HTML), and the colour key."""
+    flags = _filtered(report.flags, categories)
+    st.html(legend_html() + highlight_html(text, flags))
+
+
+def _filtered(flags: Sequence[Flag], categories: Sequence[str] | None) -> list[Flag]:
+    return [f for f in flags if categories is None or f.category in categories]
+
+
+def flag_list(report: Report, categories: Sequence[str] | None = None) -> None:
+    """Each flag, numbered like the highlights, expandable to its reason and suggestion."""
+    flags = _filtered(report.flags, categories)
+    if not flags:
+        st.success("No flags: nothing defensive, vague or self-focused was found.")
+        return
+    for number, flag in enumerate(flags, start=1):
+        title = f"{number}. {category_label(flag.category)} ({flag.severity}): “{flag.match}”"
+        with st.expander(title):
+            st.markdown(f"**Why it hurts trust.** {_md_escape(flag.message)}")
+            st.markdown(f"**Try instead.** {_md_escape(flag.suggestion)}")
+            st.caption(f"Rule `{flag.rule}` · line {flag.line}, column {flag.column}")
+
+
+def earn_checklist(report: Report) -> None:
+    """The EARN elements as a checklist, quoting the sentence that shows each one."""
+    for element, label in EARN_LABELS.items():
+        evidence = report.earn.get(element)
+        present = bool(evidence and evidence.present)
+        st.markdown(f"{'✅' if present else '⬜'} **{label}**")
+        if present and evidence and evidence.evidence:
+            st.caption(f"“{evidence.evidence.strip()}”")
+        elif not present:
+            st.caption("Not found yet.")
+
+
+def _md_escape(text: str) -> str:
+    """Plain text safe inside st.markdown: Markdown and HTML punctuation become literal."""
+    out = []
+    for char in text:
+        if char in "\\`*_{}[]()#+-.!|<>~$":
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def full_report(text: str, report: Report, key: str) -> None:
+    """Scores, highlighted text, flags and EARN coverage for one text (Check page layout)."""
+    score_metrics(report)
+    chosen = st.pills(
+        "Show categories",
+        list(CORE_CATEGORIES),
+        selection_mode="multi",
+        default=list(CORE_CATEGORIES),
+        format_func=category_label,
+        key=f"{key}.categories",
+    )
+    categories = list(chosen or [])
+    left, right = st.columns([3, 2])
+    with left:
+        highlighted(text, report, categories)
+        flag_list(report, categories)
+    with right:
+        st.subheader("EARN coverage")
+        earn_checklist(report)
