@@ -70,7 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_rubric_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--rubric", action="append", default=[], metavar="NAME_OR_PATH",
+        "--rubric",
+        action="append",
+        default=[],
+        metavar="NAME_OR_PATH",
         help="extra rubric file or folder, or the id of a bundled rubric to use alone (repeatable)",
     )
     parser.add_argument("--disable", action="append", default=[], metavar="RULE_OR_CATEGORY")
@@ -102,7 +105,9 @@ def rubric_set_from_args(args: argparse.Namespace) -> tuple[RubricSet, LoadedCon
     if only_bundled:
         keep = set(only_bundled) | {"common"}
         disable += [rid for rid in load_rubric_set().rubric_ids if rid not in keep]
-    rubrics = load_rubric_set(extra=extra, disable=disable, enable=[*loaded.config.enable, *args.enable])
+    rubrics = load_rubric_set(
+        extra=extra, disable=disable, enable=[*loaded.config.enable, *args.enable]
+    )
     return rubrics, loaded
 
 
@@ -140,7 +145,9 @@ def _read_inputs(paths: Sequence[str], max_bytes: int) -> list[tuple[str, str | 
     for raw in paths:
         if raw == "-":
             try:
-                inputs.append((STDIN_NAME, decode_text(sys.stdin.buffer.read(), STDIN_NAME, max_bytes)))
+                inputs.append(
+                    (STDIN_NAME, decode_text(sys.stdin.buffer.read(), STDIN_NAME, max_bytes))
+                )
             except InputError as err:
                 inputs.append((STDIN_NAME, err))
             continue
@@ -202,12 +209,23 @@ def run_rules(args: argparse.Namespace) -> int:
     """List the active rules and document checks."""
     rubrics, _ = rubric_set_from_args(args)
     rows = [
-        {"id": c.rule.id, "category": c.category, "severity": c.rule.severity,
-         "kind": c.rule.kind, "title": c.rule.title, "file": str(c.source)}
+        {
+            "id": c.rule.id,
+            "category": c.category,
+            "severity": c.rule.severity,
+            "kind": c.rule.kind,
+            "title": c.rule.title,
+            "file": str(c.source),
+        }
         for c in rubrics.rules
     ]
     checks = [
-        {"id": c.check.id, "element": c.check.element, "title": c.check.title, "file": str(c.source)}
+        {
+            "id": c.check.id,
+            "element": c.check.element,
+            "title": c.check.title,
+            "file": str(c.source),
+        }
         for c in rubrics.checks
     ]
     if args.format == "json":

@@ -1,4 +1,4 @@
-"""Per-project settings for `amends check`: ``.amends.toml`` or ``[tool.amends]`` in ``pyproject.toml``.
+"""Per-project settings for `amends check`: ``.amends.toml`` or ``[tool.amends]`` in pyproject.
 
 Looked up from the working folder upwards, like ruff and proselint do, so a comms team can commit
 their house rubric and disabled rules next to their drafts.
@@ -24,7 +24,9 @@ class ProjectConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rubrics: list[str] = Field(default_factory=list, description="extra rubric files or folders")
-    disable: list[str] = Field(default_factory=list, description="rule ids, categories or rubric ids")
+    disable: list[str] = Field(
+        default_factory=list, description="rule ids, categories or rubric ids"
+    )
     enable: list[str] = Field(default_factory=list, description="rules that are off by default")
     fail_on: FailOn | None = None
     max_bytes: int | None = Field(default=None, gt=0)
@@ -44,7 +46,7 @@ class LoadedConfig:
 
 
 def find_config(start: Path | None = None) -> LoadedConfig:
-    """The nearest ``.amends.toml`` or ``pyproject.toml`` with ``[tool.amends]``, walking upwards."""
+    """The nearest ``.amends.toml``, or ``pyproject.toml`` with ``[tool.amends]``, going upwards."""
     folder = (start or Path.cwd()).resolve()
     for candidate in (folder, *folder.parents):
         dotfile = candidate / ".amends.toml"
@@ -52,7 +54,8 @@ def find_config(start: Path | None = None) -> LoadedConfig:
             return LoadedConfig(_parse(dotfile, _read_toml(dotfile)), dotfile)
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file():
-            table = _read_toml(pyproject).get("tool", {}).get("amends")
+            tool = _read_toml(pyproject).get("tool", {})
+            table = tool.get("amends") if isinstance(tool, dict) else None
             if table is not None:
                 return LoadedConfig(_parse(pyproject, table, "tool.amends."), pyproject)
     return LoadedConfig()

@@ -1,4 +1,4 @@
-"""The errors a user can meet, typed once so every edge (CLI, app) turns them into one plain message."""
+"""The errors a user can meet, typed once so each edge (CLI, app) turns them into one message."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ class AmendsError(Exception):
 
 
 class InputError(AmendsError):
-    """A file, stdin or form value the user gave cannot be used (empty, binary, not UTF-8, too large)."""
+    """A file, stdin or form value cannot be used (empty, binary, not UTF-8, too large)."""
 
 
 class RubricError(AmendsError):

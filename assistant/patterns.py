@@ -69,7 +69,12 @@ def inflections(word: str) -> set[str]:
         forms.add(word[:-1] + "ing")
     if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
         forms.update({word[:-1] + "ies", word[:-1] + "ied"})
-    if len(word) >= 3 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+    if (
+        len(word) >= 3
+        and word[-1] not in "aeiouwxy"
+        and word[-2] in "aeiou"
+        and word[-3] not in "aeiou"
+    ):
         forms.update({word + word[-1] + "ed", word + word[-1] + "ing"})
     return forms
 

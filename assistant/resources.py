@@ -1,4 +1,4 @@
-"""Find the bundled rubrics, prompts and examples, whether installed from a wheel or run from a checkout.
+"""Find the bundled rubrics, prompts and examples, installed from a wheel or run from a checkout.
 
 A wheel carries them under ``assistant/_bundled/``; a checkout or editable install has them at the
 repository root. Either way callers get a real folder path.

@@ -141,7 +141,7 @@ class CompiledCheck:
 
 @dataclass(frozen=True)
 class RubricSet:
-    """Every active rule and check, compiled once and shared (the scorer's only input besides text)."""
+    """Every active rule and check, compiled once and shared (the scorer's other input)."""
 
     rules: tuple[CompiledRule, ...]
     checks: tuple[CompiledCheck, ...]
@@ -181,8 +181,10 @@ def load_rubric_set(
     enable: Iterable[str] = (),
     include_bundled: bool = True,
 ) -> RubricSet:
-    """The bundled rubrics plus the user's own, filtered by enable/disable; cached until files change."""
-    files = rubric_files(([bundled_dir("rubrics")] if include_bundled else []) + [Path(p) for p in extra])
+    """Bundled rubrics plus the user's own, filtered by enable/disable; cached until files change."""
+    files = rubric_files(
+        ([bundled_dir("rubrics")] if include_bundled else []) + [Path(p) for p in extra]
+    )
     stamp = tuple((str(f.resolve()), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
     return _load_cached(stamp, tuple(sorted(set(disable))), tuple(sorted(set(enable))))
 
@@ -196,7 +198,7 @@ def _load_cached(
 
 
 def parse_rubric_file(path: Path) -> RubricFile:
-    """Read and validate one rubric file; every problem becomes a RubricError naming file and line."""
+    """Read and validate one rubric file; any problem is a RubricError naming file and line."""
     try:
         raw = path.read_bytes()
     except OSError as err:
@@ -236,7 +238,9 @@ def _line_of(text: str, loc: tuple[int | str, ...]) -> int:
         line = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             node = next((value for key, value in node.value if key.value == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
             node = node.value[part]
         else:
             node = None
@@ -270,7 +274,9 @@ def _compile(loaded: list[_Loaded], disable: set[str], enable: set[str]) -> Rubr
             if not active:
                 continue
             where = f"{item.path}: rule '{rule.id}'"
-            rules.append(CompiledRule(rule, category, _compile_matcher(rule, named, where), item.path))
+            rules.append(
+                CompiledRule(rule, category, _compile_matcher(rule, named, where), item.path)
+            )
         for check in rubric.checks:
             _claim_id(seen_ids, check.id, item.path)
             if {check.id, check.element, rubric.id} & disable:
@@ -329,12 +335,16 @@ def _compile_matcher(matcher: Matcher, named: dict[str, str], where: str) -> Com
     )
     return CompiledMatcher(
         trigger=_compile_condition(trigger_source, named, f"{where}, trigger", literal=True),
-        requires=tuple(_compile_condition(c, named, f"{where}, requires") for c in matcher.requires),
+        requires=tuple(
+            _compile_condition(c, named, f"{where}, requires") for c in matcher.requires
+        ),
         unless=tuple(_compile_condition(c, named, f"{where}, unless") for c in matcher.unless),
     )
 
 
-def _compile_condition(source: str, named: dict[str, str], where: str, literal: bool = False) -> Any:
+def _compile_condition(
+    source: str, named: dict[str, str], where: str, literal: bool = False
+) -> Any:
     if not literal and source.startswith("@"):
         name = source[1:]
         if name not in named:

@@ -1,4 +1,4 @@
-"""Score a text against rubrics: the one pure function behind the CLI, the app, drafting and benchmarks.
+"""Score a text against rubrics: the one pure function behind CLI, app, drafting and benchmarks.
 
 No I/O beyond the cached rubric load, no model and no litellm import. Scores are simple on purpose
 so a trainer can explain them:
@@ -95,7 +95,7 @@ def _find_hits(doc: _Text, rubrics: RubricSet) -> list[tuple[int, int, int, Any]
         flagged_sentences: set[int] = set()
         for match in compiled.matcher.trigger.finditer(doc.text):
             index = doc.sentence_of(match.start(), match.end())
-            if index is None or index in flagged_sentences and whole_sentence:
+            if index is None or (index in flagged_sentences and whole_sentence):
                 continue
             if not doc.satisfies(compiled.matcher, index):
                 continue
@@ -178,7 +178,9 @@ def _trust(scores: Scores, earn: dict[str, EarnEvidence]) -> TrustView:
     def has(name: str) -> int:
         return int(earn[name].present)
 
-    credibility = round(0.5 * scores.defensive + 25 * has("expose_impact") + 25 * has("expose_cause"))
+    credibility = round(
+        0.5 * scores.defensive + 25 * has("expose_impact") + 25 * has("expose_cause")
+    )
     reliability = round(0.5 * scores.vague_promise + 50 * has("rebuild_specific"))
     intimacy = 50 * has("ask") + 50 * has("name_them")
     self_orientation = 100 - scores.self_orientation

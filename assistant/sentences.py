@@ -1,4 +1,4 @@
-"""Split a letter into sentences the way people read it: lines first, then sentence-final punctuation.
+"""Split a letter into sentences the way people read it: lines first, then final punctuation.
 
 Bullets, headings, salutations and signatures are sentences of their own; abbreviations such as
 "U.S.", "e.g.", "Dr." and "p.m." and single-letter initials do not end a sentence. Spans are
@@ -16,12 +16,16 @@ _TOKEN_BEFORE = re.compile(r"(\S+)$")
 _SINGLE_INITIAL = re.compile(r"^\(?[A-Za-z]\.$")
 
 ABBREVIATIONS: frozenset[str] = frozenset(
-    """
-    u.s. u.k. u.n. e.u. e.g. i.e. etc. vs. a.m. p.m. approx. mr. ms. mrs. dr. st. no. nos. inc. ltd. co.
-    corp. p.o. hrs. hr. min. mins. sec. secs. jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov.
-    dec. mon. tue. tues. wed. thu. thur. thurs. fri. sat. sun. prof. rev. sr. jr. dept. est. fig. ref.
-    ave. rd. tel. ext. vol. pp. p. ph.d. a.k.a. cf. al. gov. govt. n.b. ca. incl. max. min. misc.
-    """.split()
+    [
+        "u.s.", "u.k.", "u.n.", "e.u.", "e.g.", "i.e.", "etc.", "vs.", "a.m.", "p.m.",
+        "approx.", "mr.", "ms.", "mrs.", "dr.", "st.", "no.", "nos.", "inc.", "ltd.", "co.",
+        "corp.", "p.o.", "hrs.", "hr.", "min.", "mins.", "sec.", "secs.", "jan.", "feb.",
+        "mar.", "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.", "nov.", "dec.",
+        "mon.", "tue.", "tues.", "wed.", "thu.", "thur.", "thurs.", "fri.", "sat.", "sun.",
+        "prof.", "rev.", "sr.", "jr.", "dept.", "est.", "fig.", "ref.", "ave.", "rd.",
+        "tel.", "ext.", "vol.", "pp.", "p.", "ph.d.", "a.k.a.", "cf.", "al.", "gov.",
+        "govt.", "n.b.", "ca.", "incl.", "max.", "min.", "misc.",
+    ]
 )
 
 

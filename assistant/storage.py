@@ -165,7 +165,7 @@ class Store:
                 event.listen(self._engine, "connect", _sqlite_pragmas)
             _Base.metadata.create_all(self._engine)
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot open the database ({_redact(url)}): {exc}") from exc
+            raise StorageError(f"cannot open the database ({redact_url(url)}): {exc}") from exc
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         self._lock = threading.Lock()
 
@@ -378,7 +378,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _redact(url: str) -> str:
+def redact_url(url: str) -> str:
     """A database URL without its password, safe to show."""
     try:
         from sqlalchemy.engine import make_url

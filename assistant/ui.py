@@ -219,10 +219,10 @@ def flag_list(report: Report, categories: Sequence[str] | None = None) -> None:
         st.success("No flags: nothing defensive, vague or self-focused was found.")
         return
     for number, flag in enumerate(flags, start=1):
-        title = f"{number}. {category_label(flag.category)} ({flag.severity}): “{flag.match}”"
+        title = f"{number}. {category_label(flag.category)} ({flag.severity}): “{md_escape(flag.match)}”"
         with st.expander(title):
-            st.markdown(f"**Why it hurts trust.** {_md_escape(flag.message)}")
-            st.markdown(f"**Try instead.** {_md_escape(flag.suggestion)}")
+            st.markdown(f"**Why it hurts trust.** {md_escape(flag.message)}")
+            st.markdown(f"**Try instead.** {md_escape(flag.suggestion)}")
             st.caption(f"Rule `{flag.rule}` · line {flag.line}, column {flag.column}")
 
 
@@ -238,7 +238,7 @@ def earn_checklist(report: Report) -> None:
             st.caption("Not found yet.")
 
 
-def _md_escape(text: str) -> str:
+def md_escape(text: str) -> str:
     """Plain text safe inside st.markdown: Markdown and HTML punctuation become literal."""
     out = []
     for char in text:
@@ -268,3 +268,11 @@ def full_report(text: str, report: Report, key: str) -> None:
     with right:
         st.subheader("EARN coverage")
         earn_checklist(report)
+
+
+def all_rule_ids() -> list[str]:
+    """Every rule id in the bundled and user rubrics, including those switched off."""
+    try:
+        return sorted({c.rule.id for c in _rubrics(tuple(rubric_folders()), ()).rules})
+    except AmendsError:
+        return sorted({c.rule.id for c in _rubrics((), ()).rules})

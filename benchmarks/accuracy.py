@@ -1,4 +1,4 @@
-"""Accuracy of the rule-based scorer on the labelled corpus: P/R/F1 per category, accuracy per EARN element.
+"""Accuracy of the scorer on the labelled corpus: P/R/F1 per category, accuracy per EARN element.
 
 Run: ``python -m benchmarks.accuracy`` (``--errors vague_promise`` lists misses and false alarms,
 ``--docs 001,014`` restricts the documents, ``--json`` prints machine-readable figures).
@@ -26,7 +26,9 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
-def evaluate(docs: list[LabelledDoc], show_errors: str | None = None) -> dict[str, dict[str, float]]:
+def evaluate(
+    docs: list[LabelledDoc], show_errors: str | None = None
+) -> dict[str, dict[str, float]]:
     """Score every document and compare with the gold labels."""
     rubrics = load_rubric_set()
     counts = {c: {"tp": 0, "fp": 0, "fn": 0, "gold": 0} for c in CORE_CATEGORIES}
@@ -57,7 +59,9 @@ def evaluate(docs: list[LabelledDoc], show_errors: str | None = None) -> dict[st
                 earn_counts[element][key] += 1
             if show_errors == element and gold != pred:
                 evidence = report.earn[element].evidence or ""
-                print(f"{'MISS ' if gold else 'FALSE'} {doc.doc} {evidence[:150]!r}", file=sys.stderr)
+                print(
+                    f"{'MISS ' if gold else 'FALSE'} {doc.doc} {evidence[:150]!r}", file=sys.stderr
+                )
     results: dict[str, dict[str, float]] = {}
     for category, c in counts.items():
         p, r, f1 = prf(c["tp"], c["fp"], c["fn"])
@@ -94,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, indent=2))
         return 0
     print(f"Corpus: {len(docs)} documents, {sum(len(d.sentences) for d in docs)} sentences")
-    print("Baseline for categories: flag every sentence; for EARN: always answer the majority label.")
+    print(
+        "Baseline for categories: flag every sentence; for EARN: always answer the majority label."
+    )
     print(f"{'category':<18}{'precision':>10}{'recall':>8}{'F1':>7}{'baseline F1':>13}{'ratio':>7}")
     for category in CORE_CATEGORIES:
         r = results[category]

@@ -144,6 +144,7 @@ class ModelClient:
         from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
         litellm = _litellm()
+        kwargs.update(self._call_kwargs())
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.max_retries + 1),
             wait=_wait,
@@ -194,7 +195,6 @@ class ModelClient:
                 context=context,
                 max_tokens=max_tokens,
                 temperature=0,
-                **self._call_kwargs(),
             )
         except InstructorRetryException as err:
             stats.value = self._salvage(response_model, err, stats)
@@ -224,7 +224,7 @@ class ModelClient:
                 stats.problems = _problems(err)
                 return value
         attempts = getattr(err, "n_attempts", None) or stats.calls
-        detail = str(err).strip().splitlines()[0] if str(err).strip() else "no valid answer"
+        detail = "; ".join(_problems(err)) or "no valid answer"
         raise DraftingError(
             f"the model '{self.model}' gave no valid {response_model.__name__} after {attempts} attempts"
             f" ({detail[:300]}). Nothing was changed; your incident is intact."

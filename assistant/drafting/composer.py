@@ -31,6 +31,10 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in ".!?" else text + "."
 
 
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _lower_first(text: str) -> str:
     text = text.strip().rstrip(".")
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
@@ -51,15 +55,15 @@ def expose(incident: Incident) -> Expose:
     what = _sentence(incident.what_happened)
     why = _sentence(incident.cause)
     responsibility = (
-        f"This was {incident.cause_owner}'s failure, not yours, and as {incident.sender.role} "
-        "I am accountable for it."
+        f"Responsibility for this sits with {incident.cause_owner}, not with you, and as "
+        f"{incident.sender.role} I am accountable for it."
     )
     statement = f"{_OPENERS[incident.tone]} On {incident.when}, {_lower_first(what)}. {why}"
     return Expose(
         statement=statement,
         what_happened=what,
         why=why,
-        impacts_acknowledged=[_sentence(i) for i in incident.impacts],
+        impacts_acknowledged=[_upper_first(_sentence(i)) for i in incident.impacts],
         responsibility=responsibility,
     )
 

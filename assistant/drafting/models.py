@@ -81,7 +81,7 @@ class Incident(_Facts):
     when: Short = Field(description="when it happened, as the sender would write it")
     impacts: list[Text] = Field(min_length=1, max_length=8, description="concrete effects on the recipient")
     cause: Text
-    cause_owner: Short = Field(description="whose failure the cause was")
+    cause_owner: Short = Field(description="who is responsible, as it completes 'Responsibility sits with ...'")
     actions_taken: list[Text] = Field(default_factory=list, max_length=8)
     approved_actions: list[ApprovedAction] = Field(min_length=1, max_length=6)
     recipient: Recipient
@@ -140,7 +140,16 @@ class Expose(_Part):
 class Ask(_Part):
     """Ask: open questions before offering fixes, one of them "what would good look like"."""
 
-    questions: list[str] = Field(min_length=3, max_length=5)
+    questions: list[str] = Field(
+        min_length=3,
+        max_length=5,
+        # The first item is the "what would good look like" question; schema-aware decoders
+        # (llama.cpp grammars, strict JSON modes) then cannot leave it out.
+        json_schema_extra={
+            "prefixItems": [{"type": "string", "pattern": r"^What would good look like[^?\n]{0,80}\?$"}],
+            "items": {"type": "string", "pattern": r"^[A-Z][^?\n]{8,160}\?$"},
+        },
+    )
 
     @field_validator("questions")
     @classmethod
@@ -151,6 +160,15 @@ class Ask(_Part):
         if not any(GOOD_LOOKS_LIKE.search(q) for q in questions):
             raise ValueError("one question must ask, in the sender's voice, what good would look like")
         return [q.strip() for q in questions]
+
+    @model_validator(mode="after")
+    def _distinct(self, info: ValidationInfo) -> Ask:
+        context = info.context if isinstance(info.context, dict) else None
+        if context and context.get("soft_checks"):
+            seen = [q.lower() for q in self.questions]
+            if len(set(seen)) < len(seen):
+                raise ValueError("each question must be different: ask about a different need in each")
+        return self
 
     def texts(self) -> list[str]:
         return list(self.questions)
@@ -180,7 +198,7 @@ class RebuildPlan(_Part):
 class NameThem(_Part):
     """Name them: concrete recognition of what the recipient did for the recovery."""
 
-    statement: str = Field(min_length=20, max_length=600)
+    statement: str = Field(min_length=20, max_length=300)
 
     def texts(self) -> list[str]:
         return [self.statement]

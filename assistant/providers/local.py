@@ -23,6 +23,7 @@ from assistant.errors import ModelUnavailableError
 PROVIDER = "local"
 MODELS = {"smollm2": "SmolLM2-135M-Instruct.Q4_1.gguf"}
 CONTEXT_TOKENS = 4096
+GRAMMAR_MAX_LENGTH = 300
 _lock = threading.Lock()
 
 
@@ -77,8 +78,31 @@ def bridge_response_format(response_format: dict[str, Any] | None) -> dict[str, 
         return None
     if response_format.get("type") == "json_schema":
         schema = (response_format.get("json_schema") or {}).get("schema")
-        return {"type": "json_object", "schema": schema} if schema else {"type": "json_object"}
+        return {"type": "json_object", "schema": grammar_schema(schema)} if schema else {"type": "json_object"}
     return response_format
+
+
+def grammar_schema(schema: Any) -> Any:
+    """The schema with ``prefixItems`` + ``items`` spelled as the tuple llama.cpp's converter reads.
+
+    llama.cpp's JSON-schema-to-grammar ignores ``prefixItems`` when ``items`` is present; a
+    fixed-length tuple (prefix, then ``items`` up to ``minItems``) keeps both constraints. Long
+    ``maxLength`` bounds expand into grammars llama.cpp refuses ("exceeds sane defaults"), so they
+    are left to ``max_tokens`` and to pydantic, which still re-asks on an over-long answer.
+    """
+    if isinstance(schema, list):
+        return [grammar_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: grammar_schema(value) for key, value in schema.items()}
+    if isinstance(out.get("maxLength"), int) and out["maxLength"] > GRAMMAR_MAX_LENGTH:
+        del out["maxLength"]
+    prefix, items = out.get("prefixItems"), out.get("items")
+    if isinstance(prefix, list) and isinstance(items, dict):
+        count = max(len(prefix), int(out.get("minItems", 0)))
+        out["items"] = prefix + [items] * (count - len(prefix))
+        del out["prefixItems"]
+    return out
 
 
 _PASSED = ("max_tokens", "temperature", "top_p", "seed", "stop", "presence_penalty", "frequency_penalty")

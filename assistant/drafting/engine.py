@@ -1,0 +1,201 @@
+"""From incident to draft: one seam, two implementations (offline composer, model via litellm).
+
+Independent parts are generated concurrently with asyncio; the composed draft is scored by the
+same scorer ``amends check`` uses and grounding-checked, and both findings travel with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any, TypeVar
+
+from assistant.drafting import composer
+from assistant.drafting.client import Generated, ModelClient, resolve_model
+from assistant.drafting.grounding import check_grounding, injection_warnings
+from assistant.drafting.models import (
+    ALL_PARTS,
+    OFFLINE_LABEL,
+    PART_MODELS,
+    ComposedEmail,
+    Incident,
+    Part,
+    PartName,
+    RecoveryDraft,
+    Usage,
+    _Part,
+)
+from assistant.drafting.prompts import as_data, messages_for, part_messages, prompt_version
+from assistant.errors import DraftingError
+from assistant.settings import OFFLINE_MODEL
+
+T = TypeVar("T")
+Progress = Callable[[str], None] | None
+# Tight output budgets keep small local models quick; cloud models never need more for these parts.
+PART_MAX_TOKENS: dict[PartName, int] = {"expose": 400, "ask": 200, "rebuild": 450, "name_them": 150}
+CHANNEL_LABEL = {"email": "email", "letter": "letter", "call_script": "call script"}
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine from sync code, even when the caller already has a running loop (Streamlit)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def _checked_parts(parts: Iterable[str]) -> tuple[PartName, ...]:
+    chosen: list[PartName] = []
+    for name in parts:
+        if name not in PART_MODELS:
+            raise DraftingError(f"unknown part '{name}'; choose from {', '.join(ALL_PARTS)}")
+        chosen.append(name)  # type: ignore[arg-type]
+    if not chosen:
+        raise DraftingError(f"choose at least one part from {', '.join(ALL_PARTS)}")
+    return tuple(dict.fromkeys(chosen))
+
+
+def _usage(generated: Iterable[Generated]) -> Usage:
+    total = Usage(cost_usd=0.0)
+    for g in generated:
+        total = total.add(
+            Usage(
+                calls=g.calls,
+                prompt_tokens=g.prompt_tokens,
+                completion_tokens=g.completion_tokens,
+                total_tokens=g.prompt_tokens + g.completion_tokens,
+                cost_usd=g.cost_usd,
+            )
+        )
+    return total
+
+
+async def agenerate_part(client: ModelClient, part: PartName, incident: Incident) -> Generated:
+    """One part from the model, rubric and grounding in the loop."""
+    return await client.generate(
+        PART_MODELS[part], part_messages(part, incident), incident=incident, max_tokens=PART_MAX_TOKENS[part]
+    )
+
+
+async def agenerate_parts(
+    client: ModelClient, incident: Incident, parts: tuple[PartName, ...], concurrent: bool = True, progress: Progress = None
+) -> dict[PartName, Generated]:
+    """All requested parts; concurrently unless ``concurrent`` is False (kept for the benchmark)."""
+    async def one(name: PartName) -> Generated:
+        result = await agenerate_part(client, name, incident)
+        if progress:
+            progress(f"{name} drafted ({result.calls} model call{'s' if result.calls != 1 else ''})")
+        return result
+
+    if concurrent:
+        results = await asyncio.gather(*(one(name) for name in parts))
+        return dict(zip(parts, results, strict=True))
+    return {name: await one(name) for name in parts}
+
+
+def generate_part(part: PartName, incident: Incident, model: str | None = None) -> Part:
+    """One EARN part, from the offline composer or the model."""
+    (name,) = _checked_parts([part])
+    chosen = resolve_model(model)
+    if chosen == OFFLINE_MODEL:
+        return composer.compose_part(name, incident)  # type: ignore[return-value]
+    result = run_sync(agenerate_part(ModelClient(chosen), name, incident))
+    return result.value  # type: ignore[return-value]
+
+
+def finish(incident: Incident, draft: RecoveryDraft) -> RecoveryDraft:
+    """Score the body with the shared scorer and check it against the facts; both travel with it."""
+    from assistant.scoring import score
+
+    draft.report = score(draft.body)
+    draft.grounding = check_grounding(draft.subject + "\n" + draft.body, incident) + injection_warnings(incident)
+    return draft
+
+
+def _versions(parts: Iterable[str], composed_by_model: bool) -> dict[str, int]:
+    names = ["_system", *parts] + (["compose"] if composed_by_model else [])
+    return {name: prompt_version(name) for name in names}
+
+
+def compose(
+    incident: Incident, parts: dict[PartName, _Part], model: str | None = None, *, usage: Usage | None = None,
+    notes: list[str] | None = None,
+) -> RecoveryDraft:
+    """A draft from parts (perhaps edited by the user); with a model the compose prompt writes it.
+
+    The local model's parts are assembled by the offline templates: a 135M model writing a
+    whole email under a grammar takes over a minute and adds nothing the parts do not say.
+    """
+    chosen = resolve_model(model)
+    notes = list(notes or [])
+    names = [n for n in ALL_PARTS if n in parts]
+    by_model = chosen not in (OFFLINE_MODEL,) and not chosen.startswith("local/")
+    total = usage or Usage()
+    if by_model:
+        client = ModelClient(chosen)
+        parts_json = as_data({n: parts[n].model_dump(mode="json") for n in names})
+        sender = incident.sender
+        messages = messages_for(
+            "compose",
+            incident,
+            parts=parts_json,
+            channel_label=CHANNEL_LABEL[incident.channel],
+            tone=incident.tone,
+            recipient_name=incident.recipient.name,
+            sender_signature=f"{sender.name}, {sender.role}",
+        )
+        result = run_sync(client.generate(ComposedEmail, messages, incident=incident, max_tokens=1200))
+        total = total.add(_usage([result]))
+        email: ComposedEmail = result.value  # type: ignore[assignment]
+        subject, body = email.subject, email.body.strip() + "\n"
+        notes += [f"compose: {p}" for p in result.problems]
+        generator = f"litellm: {chosen}"
+    else:
+        subject, body = composer.subject(incident), composer.compose_body(incident, parts)  # type: ignore[arg-type]
+        generator = OFFLINE_LABEL if chosen == OFFLINE_MODEL else f"litellm: {chosen} (parts); offline templates (layout)"
+        if chosen == OFFLINE_MODEL:
+            notes.insert(0, "Drafted by the offline composer from the incident facts only; no model was used.")
+    draft = RecoveryDraft(
+        subject=subject,
+        body=body,
+        channel=incident.channel,
+        generator=generator,
+        model=chosen,
+        prompt_versions={} if chosen == OFFLINE_MODEL else _versions(names, by_model),
+        usage=total,
+        notes=notes,
+        **{name: parts[name] for name in names},
+    )
+    return finish(incident, draft)
+
+
+def draft(
+    incident: Incident, model: str | None = None, parts: Iterable[str] = ALL_PARTS, on_progress: Progress = None,
+    *, concurrent: bool = True,
+) -> RecoveryDraft:
+    """The full draft: parts (concurrently, with a model), composed, scored and grounding-checked."""
+    names = _checked_parts(parts)
+    chosen = resolve_model(model)
+    if chosen == OFFLINE_MODEL:
+        built: dict[PartName, _Part] = {name: composer.compose_part(name, incident) for name in names}
+        return compose(incident, built, OFFLINE_MODEL)
+    if on_progress:
+        on_progress(f"drafting {', '.join(names)} with {chosen}")
+    client = ModelClient(chosen)
+    generated = run_sync(agenerate_parts(client, incident, names, concurrent=concurrent, progress=on_progress))
+    notes = [f"{name}: still has a problem after re-asks: {p}" for name, g in generated.items() for p in g.problems]
+    if on_progress:
+        on_progress("composing the draft")
+    return compose(
+        incident, {n: g.value for n, g in generated.items()}, chosen,  # type: ignore[misc]
+        usage=_usage(generated.values()), notes=notes,
+    )
+
+
+def draft_json(result: RecoveryDraft) -> str:
+    """The full draft with its report, as JSON for pipelines."""
+    return json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False)

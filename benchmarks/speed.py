@@ -1,0 +1,146 @@
+"""Scoring speed: Amends against the prose linters proselint (PyPI) and write-good (npm).
+
+Run: ``python -m benchmarks.speed`` (``--docs 1100``). It writes >= 1,000 unique letters (corpus
+bodies with a unique reference line, so no linter can serve a cached answer) to a temp folder and
+measures, in this one run:
+
+* in-process throughput (documents/second, one core) of Amends, proselint and write-good
+  (write-good in one Node.js process), with ratios against **proselint in-process** (the baseline);
+* the same for the ~300-word letters alone (250-350 words), the issue's target case;
+* wall time of each tool's command line on 100 files, start-up included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant.rubric import load_rubric_set
+from assistant.scoring import score
+from benchmarks.corpus import corpus_dir, load_corpus
+
+NODE_DIR = Path(__file__).resolve().parent / "node"
+
+
+def make_documents(count: int, folder: Path) -> list[Path]:
+    """Write ``count`` unique letters built from the corpus bodies."""
+    bodies = [doc.body for doc in load_corpus(corpus_dir())]
+    paths = []
+    for i in range(count):
+        path = folder / f"letter-{i:05d}.txt"
+        path.write_text(f"{bodies[i % len(bodies)]}\nReference: AM-{i:05d}\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def throughput(texts: list[str], lint: Callable[[str], object], budget: float) -> tuple[int, float]:
+    """(documents done, seconds): lint texts in order until done or ``budget`` seconds pass."""
+    start = time.perf_counter()
+    done = 0
+    for text in texts:
+        lint(text)
+        done += 1
+        if time.perf_counter() - start > budget:
+            break
+    return done, time.perf_counter() - start
+
+
+def proselint_lint() -> Callable[[str], object] | None:
+    try:
+        from proselint.checks import __register__
+        from proselint.registry import CheckRegistry
+        from proselint.tools import LintFile
+    except ImportError:
+        return None
+    CheckRegistry().register_many(__register__)  # what proselint's own command line does first
+    return lambda text: LintFile("<bench>", text).lint()
+
+
+def writegood_inprocess(paths: list[Path]) -> tuple[int, float] | None:
+    if not _ensure_writegood():
+        return None
+    result = subprocess.run(
+        ["node", str(NODE_DIR / "writegood_throughput.js")],
+        input="\n".join(map(str, paths)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(result.stdout)
+    return int(figures["docs"]), float(figures["seconds"])
+
+
+def _ensure_writegood() -> bool:
+    if shutil.which("node") is None:
+        return False
+    if not (NODE_DIR / "node_modules" / "write-good").is_dir():
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=NODE_DIR, check=False
+        )
+    return (NODE_DIR / "node_modules" / "write-good").is_dir()
+
+
+def wall(command: list[str]) -> float | None:
+    """Seconds for one command-line run (exit status ignored: linters exit 1 on findings)."""
+    if shutil.which(command[0]) is None:
+        return None
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=1100, help="letters to generate (>= 1000)")
+    parser.add_argument("--budget", type=float, default=30.0, help="seconds per slow peer, at most")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="amends-speed-") as tmp:
+        paths = make_documents(args.docs, Path(tmp))
+        texts = [p.read_text(encoding="utf-8") for p in paths]
+        mid = [t for t in texts if 250 <= len(t.split()) <= 350]
+        rubrics = load_rubric_set()
+        for text in texts[:20]:
+            score(text, rubrics)  # warm caches the way a long-running app would be
+        rows: list[tuple[str, int, float]] = []
+        rows.append(("amends (in-process)", *throughput(texts, lambda t: score(t, rubrics), 1e9)))
+        rows.append(
+            ("amends, ~300-word letters", *throughput(mid, lambda t: score(t, rubrics), 1e9))
+        )
+        lint = proselint_lint()
+        if lint is not None:
+            rows.append(("proselint (in-process)", *throughput(texts, lint, args.budget)))
+            rows.append(("proselint, ~300-word letters", *throughput(mid, lint, args.budget)))
+        wg = writegood_inprocess(paths)
+        if wg is not None:
+            rows.append(("write-good (one node process)", *wg))
+        words = sum(len(t.split()) for t in texts) / len(texts)
+        print(f"{len(texts)} unique letters, mean {words:.0f} words; {len(mid)} of 250-350 words")
+        baseline = next(
+            (docs / secs for name, docs, secs in rows if name.startswith("proselint (")), None
+        )
+        print(f"{'tool':<32}{'docs':>7}{'seconds':>10}{'docs/s':>10}{'vs proselint':>14}")
+        for name, docs, secs in rows:
+            rate = docs / secs
+            ratio = f"{rate / baseline:.1f}x" if baseline else "n/a"
+            print(f"{name:<32}{docs:>7}{secs:>10.2f}{rate:>10.0f}{ratio:>14}")
+        hundred = [str(p) for p in paths[:100]]
+        print("\nCommand line on 100 files, wall time including start-up:")
+        for name, command in (
+            ("amends check", ["amends", "check", "--fail-on", "never", *hundred]),
+            ("proselint check", ["proselint", "check", *hundred]),
+            ("write-good", [str(NODE_DIR / "node_modules" / ".bin" / "write-good"), *hundred]),
+        ):
+            seconds = wall(command)
+            print(f"  {name:<18}{'not installed' if seconds is None else f'{seconds:.2f} s'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,512 @@
+"""Draft: incident facts in, the four EARN parts side by side, the composed email out.
+
+Every field is saved to the database when it changes and again before any model call, so a
+refresh, a closed tab or a failed model call loses nothing. The URL carries the case id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+
+from assistant import ui
+from assistant.documents import safe_filename, to_eml, to_markdown, to_text
+from assistant.drafting import compose, draft, generate_part
+from assistant.drafting.models import ALL_PARTS, PART_MODELS, Incident, incident_from_data
+from assistant.errors import IncidentError
+from assistant.forms import (
+    ACTION_FIELDS,
+    CHANNELS,
+    DEFAULTS,
+    FACT_FIELDS,
+    LINE_FIELDS,
+    PART_FIELDS,
+    RELATIONSHIPS,
+    TONES,
+    clean_actions,
+    form_from_incident,
+    incident_data,
+    part_data,
+    part_form,
+)
+from assistant.gallery import load_gallery
+
+PART_TITLES = {"expose": "Expose", "ask": "Ask", "rebuild": "Rebuild", "name_them": "Name them"}
+PART_HELP = {
+    "expose": "What happened, why, and how it hurt them: plainly, with no excuses.",
+    "ask": "Questions that ask what they need before you offer fixes.",
+    "rebuild": "Actions with an owner, a date and a checkpoint they can see.",
+    "name_them": "What they did that helped; recognise it concretely.",
+}
+LABELS: dict[str, tuple[str, str]] = {
+    "title": ("Incident title", "A short name for this case, e.g. 'Payroll outage on pay day'."),
+    "what_happened": (
+        "What happened",
+        "Facts only, in plain words: what failed, for whom, and for how long. "
+        "Good: 'Our platform was down from 07:10 to 13:25 on your pay day.' "
+        "Avoid: 'There was a service disruption.'",
+    ),
+    "when": ("When", "As you would write it to them, e.g. 'Friday 6 November'."),
+    "impacts": (
+        "Impacts on them (one per line)",
+        "Concrete effects in their terms: people, money, time, reputation. "
+        "Good: '412 staff paid three days late'. Avoid: 'some inconvenience'.",
+    ),
+    "cause": (
+        "Cause",
+        "Why it happened, as far as you know it. Own it: 'a certificate we renewed by hand "
+        "expired', not 'unforeseen technical issues'.",
+    ),
+    "cause_owner": ("Whose failure was it?", "Usually your organisation or a named team."),
+    "actions_taken": (
+        "Already done (one per line)",
+        "What you have already done to contain the damage, if anything.",
+    ),
+    "recipient.name": ("Recipient's name", "The person you are writing to."),
+    "recipient.organisation": ("Their organisation", ""),
+    "recipient.role": ("Their role", ""),
+    "recipient.relationship": ("Relationship", "Sets the register the draft is written in."),
+    "sender.name": ("Your name", "The accountable person who signs, not a team alias."),
+    "sender.role": ("Your role", ""),
+    "sender.organisation": ("Your organisation", ""),
+    "recipient_contribution": (
+        "What did they do that helped? (Name them)",
+        "Something specific they did for the recovery, e.g. 'sent the list of affected "
+        "direct debits within a day'.",
+    ),
+    "review_cadence": ("How often will you report progress?", "e.g. 'a weekly update until done'."),
+    "channel": ("Channel", ""),
+    "tone": ("Tone", "Direct is plain and short; warm is more personal; formal suits letters."),
+    "must_not_say": (
+        "Must not say (one per line)",
+        "Legal limits: phrases the draft must never contain, e.g. 'liable'.",
+    ),
+}
+ACTION_LABELS = {
+    "what": ("Approved action", "Only actions your organisation has approved; the draft may "
+             "promise nothing else."),
+    "owner": ("Owner", "A named person, not 'the team'."),
+    "due": ("Due", "The date it will be done."),
+    "checkpoint": ("Checkpoint they can see", "The evidence: 'runbook shared with you'."),
+}
+
+store = ui.store()
+state = st.session_state
+
+
+# --- state <-> database --------------------------------------------------------------------------
+
+
+def _fkey(name: str) -> str:
+    return f"f.{name}"
+
+
+def _akey(prefix: str, index: int, field: str) -> str:
+    return f"{prefix}.{index}.{field}"
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _clear_keys() -> None:
+    for key in list(state.keys()):
+        if str(key).startswith(("f.", "p.", "d.")):
+            del state[key]
+    for key in ("draft.actions_n", "draft.loaded_case"):
+        state.pop(key, None)
+
+
+def _fill_actions(prefix: str, count_key: str, rows: list[dict[str, str]], *, force: bool) -> None:
+    if force or count_key not in state:
+        state[count_key] = max(1, len(rows))
+    for index in range(state[count_key]):
+        row = rows[index] if index < len(rows) else {}
+        for field in ACTION_FIELDS:
+            key = _akey(prefix, index, field)
+            if force or key not in state:
+                value = row.get(field, "")
+                state[key] = _as_date(value) if field == "due" else value
+
+
+def _fill_facts(facts: dict[str, Any], *, force: bool) -> None:
+    for name in FACT_FIELDS:
+        key = _fkey(name)
+        if force or key not in state:
+            state[key] = str(facts.get(name) or DEFAULTS.get(name, ""))
+    _fill_actions("f.aa", "draft.actions_n", clean_actions(facts.get("approved_actions")),
+                  force=force)
+
+
+def _fill_part(name: str, data: dict[str, Any], *, force: bool) -> None:
+    form = part_form(name, data)
+    for field in PART_FIELDS[name]:
+        if field == "actions":
+            _fill_actions("p.rebuild.actions", "p.rebuild.n", form["actions"], force=force)
+            continue
+        key = f"p.{name}.{field}"
+        if force or key not in state:
+            state[key] = form[field]
+
+
+def _fill_email(subject: str, body: str, *, force: bool) -> None:
+    if force or "d.subject" not in state:
+        state["d.subject"] = subject
+    if force or "d.body" not in state:
+        state["d.body"] = body
+
+
+def _facts_form() -> dict[str, Any]:
+    form: dict[str, Any] = {name: state.get(_fkey(name), "") for name in FACT_FIELDS}
+    form["approved_actions"] = _rows("f.aa", "draft.actions_n")
+    return form
+
+
+def _rows(prefix: str, count_key: str) -> list[dict[str, str]]:
+    rows = []
+    for index in range(int(state.get(count_key, 0))):
+        rows.append({field: state.get(_akey(prefix, index, field)) for field in ACTION_FIELDS})
+    return clean_actions(rows)
+
+
+def _parts_form() -> dict[str, Any]:
+    parts: dict[str, Any] = {}
+    for name in ALL_PARTS:
+        form: dict[str, Any] = {}
+        for field in PART_FIELDS[name]:
+            if field == "actions":
+                form[field] = _rows("p.rebuild.actions", "p.rebuild.n")
+            else:
+                form[field] = state.get(f"p.{name}.{field}", "")
+        data = part_data(name, form)
+        if any(data.values()):
+            parts[name] = data
+    return parts
+
+
+def _ensure_case() -> int:
+    case_id = ui.active_case_id()
+    if case_id is None:
+        form = _facts_form()
+        case_id = store.create_case(str(form.get("title") or ""), form, kind="draft").id
+        ui.set_active_case(case_id)
+        state["draft.loaded_case"] = case_id
+    return case_id
+
+
+def save_facts() -> None:
+    """Widget callback: save every fact as typed (valid or not)."""
+    form = _facts_form()
+    store.update_case(_ensure_case(), title=str(form.get("title") or ""), facts=form)
+
+
+def save_parts() -> None:
+    """Widget callback: save the parts as edited."""
+    store.update_case(_ensure_case(), parts=_parts_form())
+
+
+def save_email() -> None:
+    """Widget callback: every edit of the email becomes a version with its scores."""
+    body = str(state.get("d.body", ""))
+    subject = str(state.get("d.subject", ""))
+    if body.strip():
+        store.add_version(_ensure_case(), body, source="edited", subject=subject,
+                          model=ui.current_model(), report=ui.score_text(body))
+
+
+def add_action_row() -> None:
+    """Button callback: one more approved-action row."""
+    state["draft.actions_n"] = int(state.get("draft.actions_n", 1)) + 1
+
+
+def remove_action_row() -> None:
+    """Button callback: drop the last approved-action row and save."""
+    count = int(state.get("draft.actions_n", 1))
+    if count > 1:
+        for field in ACTION_FIELDS:
+            state.pop(_akey("f.aa", count - 1, field), None)
+        state["draft.actions_n"] = count - 1
+        save_facts()
+
+
+def new_case() -> None:
+    """Button callback: start from an empty form (the current case stays in History)."""
+    _clear_keys()
+    ui.set_active_case(None)
+
+
+def load_example_facts() -> None:
+    """Button callback: a new case prefilled with a gallery example's incident."""
+    chosen = state.get("draft.example")
+    for example in load_gallery():
+        if example.title == chosen:
+            facts = form_from_incident(example.incident)
+            _clear_keys()
+            case = store.create_case(f"{example.incident.get('title', example.title)}", facts)
+            ui.set_active_case(case.id)
+            return
+
+
+def _incident() -> Incident | None:
+    try:
+        return incident_from_data(incident_data(_facts_form()), "The incident form")
+    except IncidentError as exc:
+        st.error(str(exc).replace("\n  - ", "\n- "))
+        return None
+
+
+def _apply_draft_result(parts: dict[str, Any], subject: str, body: str) -> None:
+    for name, part in parts.items():
+        _fill_part(name, part.model_dump(mode="json"), force=True)
+    _fill_email(subject, body, force=True)
+
+
+# --- load the case -------------------------------------------------------------------------------
+
+incoming = state.pop("draft.incoming_facts", None)
+if isinstance(incoming, dict):
+    _clear_keys()
+    created = store.create_case(str(incoming.get("title") or ""), incoming)
+    ui.set_active_case(created.id)
+
+case_id = ui.active_case_id()
+case = store.find_case(case_id) if case_id is not None else None
+force = case is not None and state.get("draft.loaded_case") != case.id
+if force:
+    _clear_keys()
+if case is not None:
+    state["draft.loaded_case"] = case.id
+_fill_facts(case.facts if case else {}, force=force)
+for part_name in ALL_PARTS:
+    _fill_part(part_name, (case.parts if case else {}).get(part_name, {}), force=force)
+latest = case.latest if case else None
+_fill_email(latest.subject if latest else "", latest.body if latest else "", force=force)
+
+# --- page ----------------------------------------------------------------------------------------
+
+st.title("Draft a recovery email")
+top = st.columns([3, 2, 1])
+with top[0]:
+    if case is not None:
+        st.caption(f"Case #{case.id}: saved automatically as you type · {case.version_count} "
+                   "version(s) in History")
+    else:
+        st.caption("Start typing: the case is saved as soon as you fill in a field.")
+with top[1]:
+    examples = load_gallery()
+    if examples:
+        pick = st.columns([3, 1], vertical_alignment="bottom")
+        pick[0].selectbox("Start from an example incident", [e.title for e in examples],
+                          key="draft.example", index=None, placeholder="Choose an example…")
+        pick[1].button("Load", key="draft.load_example", on_click=load_example_facts,
+                       disabled=not state.get("draft.example"))
+with top[2]:
+    st.button("New case", key="draft.new", on_click=new_case, icon=":material/add:")
+
+st.subheader("1. The incident")
+
+
+def _field(name: str, kind: str = "input", **kwargs: Any) -> None:
+    label, help_text = LABELS[name]
+    key = _fkey(name)
+    if kind == "area":
+        st.text_area(label, key=key, help=help_text or None, on_change=save_facts, **kwargs)
+    elif kind == "select":
+        options = {"recipient.relationship": RELATIONSHIPS, "channel": CHANNELS, "tone": TONES}[name]
+        if state.get(key) not in options:
+            state[key] = DEFAULTS[name]
+        st.selectbox(label, options, key=key, help=help_text or None, on_change=save_facts,
+                     format_func=lambda v: str(v).replace("_", " ").capitalize())
+    else:
+        st.text_input(label, key=key, help=help_text or None, on_change=save_facts, **kwargs)
+
+
+left, right = st.columns(2)
+with left:
+    _field("title", max_chars=200)
+    _field("what_happened", "area", height=110)
+    _field("when", max_chars=200)
+    _field("impacts", "area", height=110)
+    _field("cause", "area", height=90)
+    _field("cause_owner", max_chars=200)
+    _field("actions_taken", "area", height=80)
+with right:
+    people = st.columns(2)
+    with people[0]:
+        for name in ("recipient.name", "recipient.organisation", "recipient.role"):
+            _field(name, max_chars=200)
+        _field("recipient.relationship", "select")
+    with people[1]:
+        for name in ("sender.name", "sender.role", "sender.organisation"):
+            _field(name, max_chars=200)
+        _field("channel", "select")
+    _field("tone", "select")
+    _field("recipient_contribution", "area", height=80)
+    _field("review_cadence", max_chars=200)
+    _field("must_not_say", "area", height=68)
+
+
+def _action_rows(prefix: str, count_key: str, on_change: Any, compact: bool = False) -> None:
+    for index in range(int(state.get(count_key, 1))):
+        if compact:
+            for field in ACTION_FIELDS:
+                label = ACTION_LABELS[field][0]
+                key = _akey(prefix, index, field)
+                if field == "due":
+                    st.date_input(f"{label} ({index + 1})", key=key, on_change=on_change)
+                else:
+                    st.text_input(f"{label} ({index + 1})", key=key, on_change=on_change)
+            continue
+        cols = st.columns([4, 2, 2, 4])
+        for col, field in zip(cols, ACTION_FIELDS, strict=True):
+            label, help_text = ACTION_LABELS[field]
+            key = _akey(prefix, index, field)
+            vis = "visible" if index == 0 else "collapsed"
+            if field == "due":
+                col.date_input(label, key=key, help=help_text, on_change=on_change,
+                               label_visibility=vis)
+            else:
+                col.text_input(label, key=key, help=help_text, on_change=on_change,
+                               label_visibility=vis)
+
+
+st.markdown("**Approved actions** (the only commitments the draft may make)")
+_action_rows("f.aa", "draft.actions_n", save_facts)
+rows = st.columns([1, 1, 6])
+rows[0].button("Add action", key="draft.add_action", on_click=add_action_row)
+rows[1].button("Remove last", key="draft.remove_action", on_click=remove_action_row)
+
+st.subheader("2. The EARN parts")
+model = ui.current_model()
+st.caption(f"Model: {ui.md_escape(model)}. Each part is editable; re-generate one without "
+           "touching the others.")
+if st.button("Generate all four parts and the email", key="draft.generate", type="primary",
+             icon=":material/auto_awesome:"):
+    save_facts()  # saved before anything risky runs
+    incident = _incident()
+    if incident is not None:
+        with st.status(f"Drafting with {model}…", expanded=True) as status:
+            try:
+                result = draft(incident, model=model, on_progress=status.write)
+            except Exception as exc:
+                status.update(label="Drafting failed; your facts are saved", state="error")
+                ui.show_error(exc, "Drafting")
+            else:
+                _apply_draft_result(result.parts(), result.subject, result.body)
+                save_parts()
+                store.add_version(_ensure_case(), result.body, source="generated",
+                                  subject=result.subject, model=result.model,
+                                  report=result.report)
+                for note in result.notes:
+                    status.write(note)
+                for issue in result.grounding:
+                    st.warning(f"Check this against the facts: {issue.message}")
+                status.update(label="Draft ready", state="complete", expanded=False)
+
+columns = st.columns(4)
+for part_name, column in zip(ALL_PARTS, columns, strict=True):
+    with column:
+        st.markdown(f"#### {PART_TITLES[part_name]}")
+        st.caption(PART_HELP[part_name])
+        if st.button("Re-generate", key=f"draft.regen.{part_name}", icon=":material/refresh:"):
+            save_facts()
+            incident = _incident()
+            if incident is not None:
+                with st.spinner(f"Generating {PART_TITLES[part_name]}…"):
+                    try:
+                        part = generate_part(part_name, incident, model=model)
+                    except Exception as exc:
+                        ui.show_error(exc, f"Generating {PART_TITLES[part_name]}")
+                    else:
+                        _fill_part(part_name, part.model_dump(mode="json"), force=True)
+                        save_parts()
+        for field in PART_FIELDS[part_name]:
+            label = field.replace("_", " ").capitalize()
+            if field == "actions":
+                _action_rows("p.rebuild.actions", "p.rebuild.n", save_parts, compact=True)
+            elif field in LINE_FIELDS:
+                st.text_area(f"{label} (one per line)", key=f"p.{part_name}.{field}",
+                             on_change=save_parts, height=140)
+            else:
+                st.text_area(label, key=f"p.{part_name}.{field}", on_change=save_parts,
+                             height=120 if field == "statement" else 80)
+
+
+def _valid_parts() -> dict[str, Any] | None:
+    forms = _parts_form()
+    if not forms:
+        st.info("Generate the parts first (or type them in), then compose.")
+        return None
+    parts: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, data in forms.items():
+        try:
+            parts[name] = PART_MODELS[name].model_validate(data)  # type: ignore[index]
+        except ValueError as exc:
+            errors = getattr(exc, "errors", lambda: [])()
+            detail = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'part'}: {e['msg']}" for e in errors
+            ) or str(exc)
+            problems.append(f"{PART_TITLES[name]}: {detail}")
+    if problems:
+        st.error("Fix these parts before composing:\n\n" + "\n".join(f"- {p}" for p in problems))
+        return None
+    return parts
+
+
+st.subheader("3. The email")
+if st.button("Compose the email from these parts", key="draft.compose",
+             icon=":material/merge_type:"):
+    save_facts()
+    save_parts()
+    incident = _incident()
+    valid = _valid_parts() if incident is not None else None
+    if incident is not None and valid is not None:
+        with st.spinner("Composing…"):
+            try:
+                composed = compose(incident, valid, model=model)
+            except Exception as exc:
+                ui.show_error(exc, "Composing")
+            else:
+                _fill_email(composed.subject, composed.body, force=True)
+                store.add_version(_ensure_case(), composed.body, source="composed",
+                                  subject=composed.subject, model=composed.model,
+                                  report=composed.report)
+
+st.text_input("Subject", key="d.subject", on_change=save_email, max_chars=300)
+st.text_area("Body", key="d.body", on_change=save_email, height=420,
+             help="Edit freely; every change is saved as a version and re-scored.")
+body = str(state.get("d.body", ""))
+subject = str(state.get("d.subject", ""))
+if body.strip():
+    report = ui.score_text(body)
+    ui.score_metrics(report)
+    with st.expander(f"Flags in this draft ({len(report.flags)})", expanded=bool(report.flags)):
+        ui.highlighted(body, report)
+        ui.flag_list(report)
+    actions = st.columns(5)
+    current = ui.active_case_id()
+    if actions[0].button("Open in Check", key="draft.to_check", icon=":material/fact_check:"):
+        save_email()
+        st.switch_page("pages/check.py",
+                       query_params={"case": str(current)} if current is not None else None)
+    title = str(state.get(_fkey("title")) or "recovery-email")
+    actions[1].download_button("Download .md", to_markdown(subject, body),
+                               file_name=safe_filename(title, "md"), mime="text/markdown",
+                               key="draft.dl_md", on_click="ignore")
+    actions[2].download_button("Download .txt", to_text(subject, body),
+                               file_name=safe_filename(title, "txt"), mime="text/plain",
+                               key="draft.dl_txt", on_click="ignore")
+    actions[3].download_button("Download .eml", to_eml(subject, body),
+                               file_name=safe_filename(title, "eml"), mime="message/rfc822",
+                               key="draft.dl_eml", on_click="ignore")
+    with actions[4].popover("Copy", icon=":material/content_copy:"):
+        st.caption("Use the copy button at the top right of the box.")
+        st.code(to_text(subject, body), language=None, wrap_lines=True)
