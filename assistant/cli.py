@@ -20,6 +20,7 @@ from assistant.errors import AmendsError, InputError
 from assistant.models import EARN_ELEMENTS, SEVERITY_RANK, Report
 from assistant.rubric import RubricSet, load_rubric_set
 from assistant.scoring import score
+from assistant.settings import get_settings
 from assistant.textinput import MAX_INPUT_BYTES, decode_text, expand_paths, read_text_file
 
 EXIT_CLEAN, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
@@ -94,7 +95,7 @@ def rubric_set_from_args(args: argparse.Namespace) -> tuple[RubricSet, LoadedCon
     """The rubric set named by flags and project config (flags add to the config)."""
     loaded = LoadedConfig() if args.no_config else find_config()
     bundled_ids = {p.stem for p in load_rubric_set().files}
-    extra: list[Path] = list(loaded.rubric_paths())
+    extra: list[Path] = [*get_settings().extra_rubric_paths(), *loaded.rubric_paths()]
     only_bundled: list[str] = []
     for value in args.rubric:
         if value in bundled_ids and not Path(value).exists():

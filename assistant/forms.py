@@ -38,7 +38,11 @@ ACTION_FIELDS: tuple[str, ...] = ("what", "owner", "due", "checkpoint")
 RELATIONSHIPS: tuple[str, ...] = ("client", "partner", "internal_team", "personal")
 CHANNELS: tuple[str, ...] = ("email", "letter", "call_script")
 TONES: tuple[str, ...] = ("direct", "warm", "formal")
-DEFAULTS: dict[str, str] = {"recipient.relationship": "client", "channel": "email", "tone": "direct"}
+DEFAULTS: dict[str, str] = {
+    "recipient.relationship": "client",
+    "channel": "email",
+    "tone": "direct",
+}
 
 # Part name -> its fields in the order the editor shows them ("actions" is a list of rows).
 PART_FIELDS: dict[str, tuple[str, ...]] = {
@@ -71,8 +75,10 @@ def clean_actions(rows: Any) -> list[dict[str, str]]:
     for row in rows if isinstance(rows, list) else []:
         if not isinstance(row, Mapping):
             continue
-        item = {name: (_date(row.get(name)) if name == "due" else _text(row.get(name)).strip())
-                for name in ACTION_FIELDS}
+        item = {
+            name: _date(row.get(name)) if name == "due" else _text(row.get(name)).strip()
+            for name in ACTION_FIELDS
+        }
         if any(item.values()):
             out.append(item)
     return out

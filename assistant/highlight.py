@@ -12,6 +12,7 @@ import difflib
 import html
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from assistant.models import SEVERITY_RANK, Flag
 
@@ -75,7 +76,7 @@ def highlight_html(text: str, flags: Sequence[Flag], *, numbered: bool = True) -
     bounds = sorted({0, len(text), *(f.start for f in flags), *(f.end for f in flags)})
     number = {id(f): i + 1 for i, f in enumerate(flags)}
     pieces: list[str] = []
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in pairwise(bounds):
         chunk = esc(text[start:end])
         covering = [f for f in flags if f.start <= start and end <= f.end]
         if not covering:

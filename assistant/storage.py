@@ -51,7 +51,7 @@ def _now() -> datetime:
 
 
 class _Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON}
+    pass
 
 
 class _Case(_Base):

@@ -81,7 +81,7 @@ def rubric_folders() -> list[str]:
 
 
 def rubric_set() -> RubricSet:
-    """The active rubrics, compiled once per (folders, disabled rules) and shared by all sessions."""
+    """The active rubrics, compiled once per (folders, disabled rules), shared by all sessions."""
     disabled = tuple(sorted(st.session_state.get("settings.disabled_rules", ())))
     try:
         return _rubrics(tuple(rubric_folders()), disabled)
@@ -156,10 +156,10 @@ def active_case_id() -> int | None:
             st.session_state["active_case"] = case_id
             return case_id
         del st.query_params["case"]
-    case_id = st.session_state.get("active_case")
-    if isinstance(case_id, int) and store().find_case(case_id) is not None:
-        st.query_params["case"] = str(case_id)
-        return case_id
+    remembered = st.session_state.get("active_case")
+    if isinstance(remembered, int) and store().find_case(remembered) is not None:
+        st.query_params["case"] = str(remembered)
+        return remembered
     st.session_state.pop("active_case", None)
     return None
 
@@ -219,7 +219,8 @@ def flag_list(report: Report, categories: Sequence[str] | None = None) -> None:
         st.success("No flags: nothing defensive, vague or self-focused was found.")
         return
     for number, flag in enumerate(flags, start=1):
-        title = f"{number}. {category_label(flag.category)} ({flag.severity}): “{md_escape(flag.match)}”"
+        label = category_label(flag.category)
+        title = f"{number}. {label} ({flag.severity}): “{md_escape(flag.match)}”"
         with st.expander(title):
             st.markdown(f"**Why it hurts trust.** {md_escape(flag.message)}")
             st.markdown(f"**Try instead.** {md_escape(flag.suggestion)}")
@@ -231,7 +232,8 @@ def earn_checklist(report: Report) -> None:
     for element, label in EARN_LABELS.items():
         evidence = report.earn.get(element)
         present = bool(evidence and evidence.present)
-        st.markdown(f"{'✅' if present else '⬜'} **{label}**")
+        icon = ":green[:material/check_circle:]" if present else ":gray[:material/circle:]"
+        st.markdown(f"{icon} **{label}**")
         if present and evidence and evidence.evidence:
             st.caption(f"“{evidence.evidence.strip()}”")
         elif not present:

@@ -22,7 +22,9 @@ def _ensure_case() -> int:
     case_id = ui.active_case_id()
     if case_id is None:
         text = str(state.get("c.text", ""))
-        first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        greeting = ("dear ", "hi ", "hello ", "to ")
+        first = next((ln for ln in lines if not ln.lower().startswith(greeting)), "")
         title = str(state.get("c.subject") or "") or f"Checked draft: {first[:60]}"
         case_id = store.create_case(title, kind="check").id
         ui.set_active_case(case_id)
@@ -111,7 +113,7 @@ with head[0]:
         st.caption("Paste a draft or upload a .txt, .md or .eml file. It is saved as you edit.")
 head[1].button("New check", key="check.new", on_click=new_check, icon=":material/add:")
 
-st.file_uploader("Upload a draft", type=list(UPLOAD_TYPES), key="c.upload",
+st.file_uploader("Upload a draft", type=list(UPLOAD_TYPES), key="c.upload", max_upload_size=2,
                  on_change=on_upload, help="Plain text, Markdown or a saved email, up to 2 MB.")
 if state.get("c.upload_error"):
     st.error(str(state["c.upload_error"]))

@@ -115,5 +115,6 @@ st.caption(f"{summary['added']} words added, {summary['removed']} removed · {le
 if fixed:
     st.markdown("**Fixed:** " + ", ".join(f"“{ui.md_escape(m)}”" for _, m in sorted(fixed)))
 if introduced:
-    st.markdown("**Introduced:** " + ", ".join(f"“{ui.md_escape(m)}”" for _, m in sorted(introduced)))
+    quoted = ", ".join(f"“{ui.md_escape(m)}”" for _, m in sorted(introduced))
+    st.markdown(f"**Introduced:** {quoted}")
 st.html(diff_html(left_text, right_text))

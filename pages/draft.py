@@ -7,14 +7,22 @@ refresh, a closed tab or a failed model call loses nothing. The URL carries the 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import streamlit as st
+from pydantic import ValidationError
 
 from assistant import ui
 from assistant.documents import safe_filename, to_eml, to_markdown, to_text
 from assistant.drafting import compose, draft, generate_part
-from assistant.drafting.models import ALL_PARTS, PART_MODELS, Incident, incident_from_data
+from assistant.drafting.models import (
+    ALL_PARTS,
+    PART_MODELS,
+    Incident,
+    PartName,
+    incident_from_data,
+)
 from assistant.errors import IncidentError
 from assistant.forms import (
     ACTION_FIELDS,
@@ -176,8 +184,8 @@ def _rows(prefix: str, count_key: str) -> list[dict[str, str]]:
     return clean_actions(rows)
 
 
-def _parts_form() -> dict[str, Any]:
-    parts: dict[str, Any] = {}
+def _parts_form() -> dict[PartName, Any]:
+    parts: dict[PartName, Any] = {}
     for name in ALL_PARTS:
         form: dict[str, Any] = {}
         for field in PART_FIELDS[name]:
@@ -209,7 +217,7 @@ def save_facts() -> None:
 
 def save_parts() -> None:
     """Widget callback: save the parts as edited."""
-    store.update_case(_ensure_case(), parts=_parts_form())
+    store.update_case(_ensure_case(), parts={str(k): v for k, v in _parts_form().items()})
 
 
 def save_email() -> None:
@@ -262,7 +270,7 @@ def _incident() -> Incident | None:
         return None
 
 
-def _apply_draft_result(parts: dict[str, Any], subject: str, body: str) -> None:
+def _apply_draft_result(parts: Mapping[PartName, Any], subject: str, body: str) -> None:
     for name, part in parts.items():
         _fill_part(name, part.model_dump(mode="json"), force=True)
     _fill_email(subject, body, force=True)
@@ -319,7 +327,8 @@ def _field(name: str, kind: str = "input", **kwargs: Any) -> None:
     if kind == "area":
         st.text_area(label, key=key, help=help_text or None, on_change=save_facts, **kwargs)
     elif kind == "select":
-        options = {"recipient.relationship": RELATIONSHIPS, "channel": CHANNELS, "tone": TONES}[name]
+        choices = {"recipient.relationship": RELATIONSHIPS, "channel": CHANNELS, "tone": TONES}
+        options = choices[name]
         if state.get(key) not in options:
             state[key] = DEFAULTS[name]
         st.selectbox(label, options, key=key, help=help_text or None, on_change=save_facts,
@@ -368,7 +377,7 @@ def _action_rows(prefix: str, count_key: str, on_change: Any, compact: bool = Fa
         for col, field in zip(cols, ACTION_FIELDS, strict=True):
             label, help_text = ACTION_LABELS[field]
             key = _akey(prefix, index, field)
-            vis = "visible" if index == 0 else "collapsed"
+            vis: Literal["visible", "collapsed"] = "visible" if index == 0 else "collapsed"
             if field == "due":
                 col.date_input(label, key=key, help=help_text, on_change=on_change,
                                label_visibility=vis)
@@ -428,7 +437,7 @@ for part_name, column in zip(ALL_PARTS, columns, strict=True):
                         _fill_part(part_name, part.model_dump(mode="json"), force=True)
                         save_parts()
         for field in PART_FIELDS[part_name]:
-            label = field.replace("_", " ").capitalize()
+            label = f"{PART_TITLES[part_name]}: {field.replace('_', ' ')}"
             if field == "actions":
                 _action_rows("p.rebuild.actions", "p.rebuild.n", save_parts, compact=True)
             elif field in LINE_FIELDS:
@@ -439,21 +448,20 @@ for part_name, column in zip(ALL_PARTS, columns, strict=True):
                              height=120 if field == "statement" else 80)
 
 
-def _valid_parts() -> dict[str, Any] | None:
+def _valid_parts() -> dict[PartName, Any] | None:
     forms = _parts_form()
     if not forms:
         st.info("Generate the parts first (or type them in), then compose.")
         return None
-    parts: dict[str, Any] = {}
+    parts: dict[PartName, Any] = {}
     problems: list[str] = []
     for name, data in forms.items():
         try:
-            parts[name] = PART_MODELS[name].model_validate(data)  # type: ignore[index]
-        except ValueError as exc:
-            errors = getattr(exc, "errors", lambda: [])()
+            parts[name] = PART_MODELS[name].model_validate(data)
+        except ValidationError as exc:
             detail = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'part'}: {e['msg']}" for e in errors
-            ) or str(exc)
+                f"{'.'.join(str(p) for p in e['loc']) or 'part'}: {e['msg']}" for e in exc.errors()
+            )
             problems.append(f"{PART_TITLES[name]}: {detail}")
     if problems:
         st.error("Fix these parts before composing:\n\n" + "\n".join(f"- {p}" for p in problems))

@@ -57,7 +57,8 @@ visible = []
 for example in examples:
     poor = ui.score_text(example.poor.body)
     good = ui.score_text(example.good.body)
-    if any(poor.flags_in(c) or good.flags_in(c) for c in categories):
+    everything = set(categories) == set(CORE_CATEGORIES)
+    if everything or any(poor.flags_in(c) or good.flags_in(c) for c in categories):
         visible.append((example, poor, good))
 if not visible:
     st.info("No example has flags in the chosen categories.")

@@ -106,15 +106,13 @@ if not versions:
         st.json(case.facts)
     st.stop()
 
-st.markdown("**Scores over time**")
-chart: dict[str, list[Any]] = {"version": [], "overall": [], "defensive": [], "vague_promise": [],
-                               "self_orientation": []}
-for version in versions:
-    chart["version"].append(version.number)
+if len(versions) > 1:
+    st.markdown("**Scores over time**")
+    chart: dict[str, list[Any]] = {"version": [f"v{v.number:03d}" for v in versions]}
     for name in ("overall", "defensive", "vague_promise", "self_orientation"):
-        chart[name].append(version.scores.get(name))
-st.line_chart(chart, x="version", y=["overall", "defensive", "vague_promise", "self_orientation"],
-              height=220)
+        chart[name] = [v.scores.get(name) for v in versions]
+    st.line_chart(chart, x="version",
+                  y=["overall", "defensive", "vague_promise", "self_orientation"], height=220)
 st.dataframe(
     [
         {

@@ -32,5 +32,8 @@ def soft_problems(texts: list[str], incident: Incident | None, rubric_set: Any =
                 f" Instead: {flag.suggestion}"
             )
         if incident is not None:
-            problems += [f"{issue.message}; use only the incident facts" for issue in check_grounding(text, incident)]
+            problems += [
+                f"{issue.message}; use only the incident facts"
+                for issue in check_grounding(text, incident)
+            ]
     return problems

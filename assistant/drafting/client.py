@@ -1,4 +1,4 @@
-"""The one model client: instructor over litellm, transport retries by tenacity, re-asks by instructor.
+"""The one model client: instructor over litellm; tenacity retries transport, instructor re-asks.
 
 * Transient transport failures (timeouts, 429, 5xx, connection errors) are retried here with
   exponential backoff and jitter, honouring ``Retry-After``, bounded by ``AMENDS_MAX_RETRIES``.
@@ -110,7 +110,10 @@ def describe_failure(model: str, exc: BaseException) -> str:
     kinds = [
         (litellm.Timeout, "did not answer in time"),
         (litellm.RateLimitError, "is rate-limiting requests (HTTP 429)"),
-        (litellm.AuthenticationError, "rejected the API key (set the provider's usual key variable)"),
+        (
+            litellm.AuthenticationError,
+            "rejected the API key (set the provider's usual key variable)",
+        ),
         (litellm.NotFoundError, "does not exist at this provider"),
         (litellm.APIConnectionError, "could not be reached"),
         (litellm.InternalServerError, "failed with a server error"),
@@ -177,19 +180,21 @@ class ModelClient:
     ) -> Generated:
         """A validated ``response_model``; soft problems left after the re-asks are reported."""
         import instructor
-        from instructor.core import InstructorRetryException
+        from instructor.core import IncompleteOutputException, InstructorRetryException
 
         stats = Generated(value=response_model.model_construct())
 
         async def completion(**kwargs: Any) -> Any:
             return await self._completion(stats, **kwargs)
 
-        client = instructor.from_litellm(completion, mode=instructor.Mode.JSON_SCHEMA, async_client=True)
+        client = instructor.from_litellm(
+            completion, mode=instructor.Mode.JSON_SCHEMA, async_client=True
+        )
         context = {"soft_checks": soft_checks, "incident": incident}
         try:
             value = await client.chat.completions.create(
                 model=self.model,
-                messages=[dict(m) for m in messages],
+                messages=[dict(m) for m in messages],  # type: ignore[misc]
                 response_model=response_model,
                 max_retries=self.settings.max_reasks,
                 context=context,
@@ -199,6 +204,12 @@ class ModelClient:
         except InstructorRetryException as err:
             stats.value = self._salvage(response_model, err, stats)
             return stats
+        except IncompleteOutputException:
+            raise DraftingError(
+                f"the model '{self.model}' ran out of room (max_tokens={max_tokens})"
+                f" before finishing"
+                f" the {response_model.__name__}. Nothing was changed; your incident is intact."
+            ) from None
         stats.value = value
         return stats
 
@@ -210,9 +221,16 @@ class ModelClient:
             message = describe_failure(self.model, cause)
             if _transient(cause):
                 message += f" after {stats.calls} attempts"
-            error_type = ModelUnavailableError if isinstance(
-                cause, litellm.AuthenticationError | litellm.APIConnectionError | litellm.NotFoundError
-            ) else DraftingError
+            error_type = (
+                ModelUnavailableError
+                if isinstance(
+                    cause,
+                    litellm.AuthenticationError
+                    | litellm.APIConnectionError
+                    | litellm.NotFoundError,
+                )
+                else DraftingError
+            )
             raise error_type(f"{message}. Nothing was changed; your incident is intact.") from None
         content = _content(err.last_completion)
         if content is not None:
@@ -226,7 +244,8 @@ class ModelClient:
         attempts = getattr(err, "n_attempts", None) or stats.calls
         detail = "; ".join(_problems(err)) or "no valid answer"
         raise DraftingError(
-            f"the model '{self.model}' gave no valid {response_model.__name__} after {attempts} attempts"
+            f"the model '{self.model}' gave no valid {response_model.__name__}"
+            f" after {attempts} attempts"
             f" ({detail[:300]}). Nothing was changed; your incident is intact."
         ) from None
 
@@ -259,7 +278,10 @@ def check_connection(model: str) -> str:
         kwargs["api_base"] = settings.api_base
     try:
         response = litellm.completion(
-            model=model, messages=[{"role": "user", "content": "Reply with the word: ready"}], max_tokens=5, **kwargs
+            model=model,
+            messages=[{"role": "user", "content": "Reply with the word: ready"}],
+            max_tokens=5,
+            **kwargs,
         )
     except Exception as exc:
         raise ModelUnavailableError(describe_failure(model, exc)) from None

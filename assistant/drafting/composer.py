@@ -81,7 +81,8 @@ def ask(incident: Incident) -> Ask:
             "What would good look like from here, from where you sit?",
             "Which of these effects is still costing you the most this week?",
             "What do you need from us that you are not getting today?",
-            "Who else on your side should I be talking to, and how would they like to hear from us?",
+            "Who else on your side should I be talking to, and how would they like to hear"
+            " from us?",
         ]
     return Ask(questions=questions)
 
@@ -89,13 +90,19 @@ def ask(incident: Incident) -> Ask:
 def rebuild(incident: Incident) -> RebuildPlan:
     """The approved actions, each with its owner, date and visible checkpoint; nothing else."""
     actions = [
-        RebuildAction(what=_sentence(a.what).rstrip("."), owner=a.owner, due=a.due, checkpoint=_sentence(a.checkpoint).rstrip("."))
+        RebuildAction(
+            what=_sentence(a.what).rstrip("."),
+            owner=a.owner,
+            due=a.due,
+            checkpoint=_sentence(a.checkpoint).rstrip("."),
+        )
         for a in sorted(incident.approved_actions, key=lambda a: a.due)
     ]
     cadence = (
         _sentence(incident.review_cadence)
         if incident.review_cadence
-        else f"On each date above, {incident.sender.name} will send you the evidence named for that action."
+        else f"On each date above, {incident.sender.name} will send you the evidence named"
+        " for that action."
     )
     return RebuildPlan(actions=actions, review_cadence=cadence)
 
@@ -104,12 +111,14 @@ def name_them(incident: Incident) -> NameThem:
     """Recognition of the recipient's own part, or of the concrete cost they carried."""
     if incident.recipient_contribution:
         statement = (
-            f"I also want to name what {_you(incident)} did: {_lower_first(incident.recipient_contribution)}. "
+            f"I also want to name what {_you(incident)} did: "
+            f"{_lower_first(incident.recipient_contribution)}. "
             "That made the recovery faster, and it should not have fallen to you."
         )
     else:
         statement = (
-            f"I know {_you(incident)} carried the cost of this: {_lower_first(incident.impacts[0])}. "
+            f"I know {_you(incident)} carried the cost of this: "
+            f"{_lower_first(incident.impacts[0])}. "
             "You kept working with us through it, and I do not take that for granted."
         )
     return NameThem(statement=statement)
@@ -121,7 +130,7 @@ BUILDERS = {"expose": expose, "ask": ask, "rebuild": rebuild, "name_them": name_
 def compose_part(part: PartName, incident: Incident) -> _Part:
     """One EARN part from the facts."""
     builder = BUILDERS[part]
-    result: _Part = builder(incident)  # type: ignore[operator]
+    result: _Part = builder(incident)
     return result
 
 
@@ -134,8 +143,16 @@ def compose_body(incident: Incident, parts: dict[PartName, _Part]) -> str:
     """The email, letter or call script, from (possibly user-edited) parts in EARN order."""
     call = incident.channel == "call_script"
     lines: list[str] = []
-    greeting = incident.recipient.name.split()[0] if incident.recipient.relationship != "client" else incident.recipient.name
-    lines.append(f"[Opening] Hello {greeting}, this is {incident.sender.name}." if call else f"Dear {greeting},")
+    greeting = (
+        incident.recipient.name.split()[0]
+        if incident.recipient.relationship != "client"
+        else incident.recipient.name
+    )
+    lines.append(
+        f"[Opening] Hello {greeting}, this is {incident.sender.name}."
+        if call
+        else f"Dear {greeting},"
+    )
     lines.append("")
     if (exp := parts.get("expose")) is not None and isinstance(exp, Expose):
         lines.append(("[Expose] " if call else "") + exp.statement)
@@ -146,15 +163,24 @@ def compose_body(incident: Incident, parts: dict[PartName, _Part]) -> str:
         lines.append(exp.responsibility)
         lines.append("")
     if (ask_part := parts.get("ask")) is not None and isinstance(ask_part, Ask):
-        lines.append(("[Ask] " if call else "") + "Before I set out our plan, I want to hear from you:")
+        lines.append(
+            ("[Ask] " if call else "") + "Before I set out our plan, I want to hear from you:"
+        )
         lines += [f"- {q}" for q in ask_part.questions]
         if call:
             lines.append("[Pause and listen. Write down their answers in their words.]")
         lines.append("")
     if (plan := parts.get("rebuild")) is not None and isinstance(plan, RebuildPlan):
-        lines.append(("[Rebuild] " if call else "") + "Here is what is approved, each with an owner, a date and something you will be able to see:")
+        lines.append(
+            ("[Rebuild] " if call else "")
+            + "Here is what is approved, each with an owner, a date and something you will be"
+            " able to see:"
+        )
         for action in plan.actions:
-            lines.append(f"- {action.what}. Owner: {action.owner}. By {long_date(action.due)}. You will see: {action.checkpoint}.")
+            lines.append(
+                f"- {action.what}. Owner: {action.owner}. By {long_date(action.due)}."
+                f" You will see: {action.checkpoint}."
+            )
         lines.append(plan.review_cadence)
         lines.append("")
     if (name := parts.get("name_them")) is not None and isinstance(name, NameThem):

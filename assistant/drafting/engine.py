@@ -34,12 +34,12 @@ from assistant.settings import OFFLINE_MODEL
 T = TypeVar("T")
 Progress = Callable[[str], None] | None
 # Tight output budgets keep small local models quick; cloud models never need more for these parts.
-PART_MAX_TOKENS: dict[PartName, int] = {"expose": 400, "ask": 200, "rebuild": 450, "name_them": 150}
+PART_MAX_TOKENS: dict[PartName, int] = {"expose": 700, "ask": 250, "rebuild": 800, "name_them": 300}
 CHANNEL_LABEL = {"email": "email", "letter": "letter", "call_script": "call script"}
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine from sync code, even when the caller already has a running loop (Streamlit)."""
+    """Run a coroutine from sync code, even inside a running event loop (Streamlit)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -53,7 +53,7 @@ def _checked_parts(parts: Iterable[str]) -> tuple[PartName, ...]:
     for name in parts:
         if name not in PART_MODELS:
             raise DraftingError(f"unknown part '{name}'; choose from {', '.join(ALL_PARTS)}")
-        chosen.append(name)  # type: ignore[arg-type]
+        chosen.append(name)
     if not chosen:
         raise DraftingError(f"choose at least one part from {', '.join(ALL_PARTS)}")
     return tuple(dict.fromkeys(chosen))
@@ -77,18 +77,28 @@ def _usage(generated: Iterable[Generated]) -> Usage:
 async def agenerate_part(client: ModelClient, part: PartName, incident: Incident) -> Generated:
     """One part from the model, rubric and grounding in the loop."""
     return await client.generate(
-        PART_MODELS[part], part_messages(part, incident), incident=incident, max_tokens=PART_MAX_TOKENS[part]
+        PART_MODELS[part],
+        part_messages(part, incident),
+        incident=incident,
+        max_tokens=PART_MAX_TOKENS[part],
     )
 
 
 async def agenerate_parts(
-    client: ModelClient, incident: Incident, parts: tuple[PartName, ...], concurrent: bool = True, progress: Progress = None
+    client: ModelClient,
+    incident: Incident,
+    parts: tuple[PartName, ...],
+    concurrent: bool = True,
+    progress: Progress = None,
 ) -> dict[PartName, Generated]:
     """All requested parts; concurrently unless ``concurrent`` is False (kept for the benchmark)."""
+
     async def one(name: PartName) -> Generated:
         result = await agenerate_part(client, name, incident)
         if progress:
-            progress(f"{name} drafted ({result.calls} model call{'s' if result.calls != 1 else ''})")
+            progress(
+                f"{name} drafted ({result.calls} model call{'s' if result.calls != 1 else ''})"
+            )
         return result
 
     if concurrent:
@@ -112,7 +122,9 @@ def finish(incident: Incident, draft: RecoveryDraft) -> RecoveryDraft:
     from assistant.scoring import score
 
     draft.report = score(draft.body)
-    draft.grounding = check_grounding(draft.subject + "\n" + draft.body, incident) + injection_warnings(incident)
+    draft.grounding = check_grounding(
+        draft.subject + "\n" + draft.body, incident
+    ) + injection_warnings(incident)
     return draft
 
 
@@ -122,7 +134,11 @@ def _versions(parts: Iterable[str], composed_by_model: bool) -> dict[str, int]:
 
 
 def compose(
-    incident: Incident, parts: dict[PartName, _Part], model: str | None = None, *, usage: Usage | None = None,
+    incident: Incident,
+    parts: dict[PartName, _Part],
+    model: str | None = None,
+    *,
+    usage: Usage | None = None,
     notes: list[str] | None = None,
 ) -> RecoveryDraft:
     """A draft from parts (perhaps edited by the user); with a model the compose prompt writes it.
@@ -148,17 +164,26 @@ def compose(
             recipient_name=incident.recipient.name,
             sender_signature=f"{sender.name}, {sender.role}",
         )
-        result = run_sync(client.generate(ComposedEmail, messages, incident=incident, max_tokens=1200))
+        result = run_sync(
+            client.generate(ComposedEmail, messages, incident=incident, max_tokens=1200)
+        )
         total = total.add(_usage([result]))
         email: ComposedEmail = result.value  # type: ignore[assignment]
         subject, body = email.subject, email.body.strip() + "\n"
         notes += [f"compose: {p}" for p in result.problems]
         generator = f"litellm: {chosen}"
     else:
-        subject, body = composer.subject(incident), composer.compose_body(incident, parts)  # type: ignore[arg-type]
-        generator = OFFLINE_LABEL if chosen == OFFLINE_MODEL else f"litellm: {chosen} (parts); offline templates (layout)"
+        subject, body = composer.subject(incident), composer.compose_body(incident, parts)
+        generator = (
+            OFFLINE_LABEL
+            if chosen == OFFLINE_MODEL
+            else f"litellm: {chosen} (parts); offline templates (layout)"
+        )
         if chosen == OFFLINE_MODEL:
-            notes.insert(0, "Drafted by the offline composer from the incident facts only; no model was used.")
+            notes.insert(
+                0,
+                "Drafted by the offline composer from the incident facts only; no model was used.",
+            )
     draft = RecoveryDraft(
         subject=subject,
         body=body,
@@ -174,25 +199,40 @@ def compose(
 
 
 def draft(
-    incident: Incident, model: str | None = None, parts: Iterable[str] = ALL_PARTS, on_progress: Progress = None,
-    *, concurrent: bool = True,
+    incident: Incident,
+    model: str | None = None,
+    parts: Iterable[str] = ALL_PARTS,
+    on_progress: Progress = None,
+    *,
+    concurrent: bool = True,
 ) -> RecoveryDraft:
-    """The full draft: parts (concurrently, with a model), composed, scored and grounding-checked."""
+    """The full draft: parts (concurrent with a model), composed, scored, grounding-checked."""
     names = _checked_parts(parts)
     chosen = resolve_model(model)
     if chosen == OFFLINE_MODEL:
-        built: dict[PartName, _Part] = {name: composer.compose_part(name, incident) for name in names}
+        built: dict[PartName, _Part] = {
+            name: composer.compose_part(name, incident) for name in names
+        }
         return compose(incident, built, OFFLINE_MODEL)
     if on_progress:
         on_progress(f"drafting {', '.join(names)} with {chosen}")
     client = ModelClient(chosen)
-    generated = run_sync(agenerate_parts(client, incident, names, concurrent=concurrent, progress=on_progress))
-    notes = [f"{name}: still has a problem after re-asks: {p}" for name, g in generated.items() for p in g.problems]
+    generated = run_sync(
+        agenerate_parts(client, incident, names, concurrent=concurrent, progress=on_progress)
+    )
+    notes = [
+        f"{name}: still has a problem after re-asks: {p}"
+        for name, g in generated.items()
+        for p in g.problems
+    ]
     if on_progress:
         on_progress("composing the draft")
     return compose(
-        incident, {n: g.value for n, g in generated.items()}, chosen,  # type: ignore[misc]
-        usage=_usage(generated.values()), notes=notes,
+        incident,
+        {n: g.value for n, g in generated.items()},  # type: ignore[misc]
+        chosen,
+        usage=_usage(generated.values()),
+        notes=notes,
     )
 
 

@@ -18,9 +18,17 @@ _MONTHS = {
     name: i
     for i, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
             ("december", "dec"),
         ],
         start=1,
@@ -30,8 +38,15 @@ _MONTHS = {
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DATE_PATTERNS = [
     re.compile(r"\b(?P<year>\d{4})-(?P<mnum>\d{1,2})-(?P<day>\d{1,2})\b"),
-    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+(?P<year>\d{4}))?\b", re.I),
-    re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?\b", re.I),
+    re.compile(
+        r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+        + _MONTH
+        + r"(?:,?\s+(?P<year>\d{4}))?\b",
+        re.I,
+    ),
+    re.compile(
+        r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?\b", re.I
+    ),
     re.compile(r"\b(?P<day>\d{1,2})/(?P<mnum>\d{1,2})/(?P<year>\d{4})\b"),
 ]
 _MONEY = re.compile(
@@ -121,16 +136,30 @@ def check_grounding(text: str, incident: Incident) -> list[GroundingIssue]:
     for pattern in _DATE_PATTERNS:
         covered += _spans(pattern, text)
     for matched, day, month, year in _dates(text):
-        ok = (day, month) in fact_days and (year is None or year in fact_years or (day, month, year) in fact_dates)
+        ok = (day, month) in fact_days and (
+            year is None or year in fact_years or (day, month, year) in fact_dates
+        )
         if not ok:
-            issues.append(GroundingIssue(kind="date", text=matched, message=f"the date '{matched}' is not in the incident facts"))
+            issues.append(
+                GroundingIssue(
+                    kind="date",
+                    text=matched,
+                    message=f"the date '{matched}' is not in the incident facts",
+                )
+            )
 
     fact_numbers = {_norm_number(n) for n in _NUMBER.findall(facts)}
     money_spans = _spans(_MONEY, text)
     for m in _MONEY.finditer(text):
         amount = _norm_number(m.group("amount") or m.group("amount2"))
         if amount not in fact_numbers:
-            issues.append(GroundingIssue(kind="money", text=m.group(0), message=f"the amount '{m.group(0)}' is not in the incident facts"))
+            issues.append(
+                GroundingIssue(
+                    kind="money",
+                    text=m.group(0),
+                    message=f"the amount '{m.group(0)}' is not in the incident facts",
+                )
+            )
 
     for m in _NUMBER.finditer(text):
         if any(s <= m.start() < e for s, e in covered + money_spans):
@@ -138,7 +167,13 @@ def check_grounding(text: str, incident: Incident) -> list[GroundingIssue]:
         number = _norm_number(m.group(0))
         small = number.isdigit() and int(number) <= 12
         if not small and number not in fact_numbers:
-            issues.append(GroundingIssue(kind="number", text=m.group(0), message=f"the figure '{m.group(0)}' is not in the incident facts"))
+            issues.append(
+                GroundingIssue(
+                    kind="number",
+                    text=m.group(0),
+                    message=f"the figure '{m.group(0)}' is not in the incident facts",
+                )
+            )
 
     text_lower = text.lower()
     for stem, what in _COMMITMENTS.items():
@@ -154,7 +189,11 @@ def check_grounding(text: str, incident: Incident) -> list[GroundingIssue]:
     for phrase in incident.must_not_say:
         if phrase.lower() in text_lower:
             issues.append(
-                GroundingIssue(kind="must_not_say", text=phrase, message=f"the incident says not to say '{phrase}'")
+                GroundingIssue(
+                    kind="must_not_say",
+                    text=phrase,
+                    message=f"the incident says not to say '{phrase}'",
+                )
             )
     return issues
 
@@ -166,7 +205,8 @@ def injection_warnings(incident: Incident) -> list[GroundingIssue]:
         GroundingIssue(
             kind="injection",
             text=m.group(0),
-            message=f"the incident facts contain instruction-like text ('{m.group(0)}'); it was treated as data",
+            message=f"the incident facts contain instruction-like text ('{m.group(0)}');"
+            " it was treated as data",
         )
         for m in _INJECTION.finditer(facts)
     ]

@@ -53,7 +53,11 @@ class Recipient(_Facts):
     @field_validator("relationship", mode="before")
     @classmethod
     def _normalise(cls, value: object) -> object:
-        return value.strip().lower().replace(" ", "_").replace("-", "_") if isinstance(value, str) else value
+        return (
+            value.strip().lower().replace(" ", "_").replace("-", "_")
+            if isinstance(value, str)
+            else value
+        )
 
 
 class Sender(_Facts):
@@ -79,9 +83,13 @@ class Incident(_Facts):
     title: Short
     what_happened: Text
     when: Short = Field(description="when it happened, as the sender would write it")
-    impacts: list[Text] = Field(min_length=1, max_length=8, description="concrete effects on the recipient")
+    impacts: list[Text] = Field(
+        min_length=1, max_length=8, description="concrete effects on the recipient"
+    )
     cause: Text
-    cause_owner: Short = Field(description="who is responsible, as it completes 'Responsibility sits with ...'")
+    cause_owner: Short = Field(
+        description="who is responsible, as it completes 'Responsibility sits with ...'"
+    )
     actions_taken: list[Text] = Field(default_factory=list, max_length=8)
     approved_actions: list[ApprovedAction] = Field(min_length=1, max_length=6)
     recipient: Recipient
@@ -89,15 +97,23 @@ class Incident(_Facts):
     recipient_contribution: Text | None = Field(
         default=None, description="what the recipient did that helped the recovery (for Name them)"
     )
-    review_cadence: Short | None = Field(default=None, description="how often progress will be reviewed")
+    review_cadence: Short | None = Field(
+        default=None, description="how often progress will be reviewed"
+    )
     channel: Literal["email", "letter", "call_script"] = "email"
     tone: Literal["direct", "warm", "formal"] = "direct"
-    must_not_say: list[Short] = Field(default_factory=list, max_length=20, description="legal limits")
+    must_not_say: list[Short] = Field(
+        default_factory=list, max_length=20, description="legal limits"
+    )
 
     @field_validator("channel", mode="before")
     @classmethod
     def _channel(cls, value: object) -> object:
-        return value.strip().lower().replace(" ", "_").replace("-", "_") if isinstance(value, str) else value
+        return (
+            value.strip().lower().replace(" ", "_").replace("-", "_")
+            if isinstance(value, str)
+            else value
+        )
 
 
 # --- generated parts -------------------------------------------------------------------------
@@ -118,7 +134,9 @@ class _Part(BaseModel):
         if context and context.get("soft_checks"):
             from assistant.drafting.checks import soft_problems
 
-            problems = soft_problems(self.texts(), context.get("incident"), context.get("rubric_set"))
+            problems = soft_problems(
+                self.texts(), context.get("incident"), context.get("rubric_set")
+            )
             if problems:
                 raise ValueError("; ".join(problems))
         return self
@@ -127,11 +145,17 @@ class _Part(BaseModel):
 class Expose(_Part):
     """Expose: what happened, why, how it hurt the recipient, and who owns it."""
 
-    statement: str = Field(min_length=20, max_length=1200, description="two or three plain sentences")
+    statement: str = Field(
+        min_length=20, max_length=1200, description="two or three plain sentences"
+    )
     what_happened: str = Field(min_length=5, max_length=400)
     why: str = Field(min_length=5, max_length=400, description="the cause, owned")
-    impacts_acknowledged: list[str] = Field(min_length=1, max_length=6)
-    responsibility: str = Field(min_length=5, max_length=300, description="who owns it, first person")
+    impacts_acknowledged: list[Annotated[str, Field(min_length=3, max_length=300)]] = Field(
+        min_length=1, max_length=6
+    )
+    responsibility: str = Field(
+        min_length=5, max_length=300, description="who owns it, first person"
+    )
 
     def texts(self) -> list[str]:
         return [self.statement, self.responsibility]
@@ -146,8 +170,13 @@ class Ask(_Part):
         # The first item is the "what would good look like" question; schema-aware decoders
         # (llama.cpp grammars, strict JSON modes) then cannot leave it out.
         json_schema_extra={
-            "prefixItems": [{"type": "string", "pattern": r"^What would good look like[^?\n]{0,80}\?$"}],
-            "items": {"type": "string", "pattern": r"^[A-Z][^?\n]{8,160}\?$"},
+            "prefixItems": [
+                {"type": "string", "pattern": r"^What would good look like[^?\n]{0,80}\?$"}
+            ],
+            "items": {
+                "type": "string",
+                "pattern": r"^(Which|How|Who|When|Where|Is there)[^?\n]{8,160}\?$",
+            },
         },
     )
 
@@ -158,7 +187,9 @@ class Ask(_Part):
             if not question.strip().endswith("?"):
                 raise ValueError(f"question {i + 1} must end with a question mark: {question!r}")
         if not any(GOOD_LOOKS_LIKE.search(q) for q in questions):
-            raise ValueError("one question must ask, in the sender's voice, what good would look like")
+            raise ValueError(
+                "one question must ask, in the sender's voice, what good would look like"
+            )
         return [q.strip() for q in questions]
 
     @model_validator(mode="after")
@@ -167,7 +198,9 @@ class Ask(_Part):
         if context and context.get("soft_checks"):
             seen = [q.lower() for q in self.questions]
             if len(set(seen)) < len(seen):
-                raise ValueError("each question must be different: ask about a different need in each")
+                raise ValueError(
+                    "each question must be different: ask about a different need in each"
+                )
         return self
 
     def texts(self) -> list[str]:
@@ -182,11 +215,13 @@ class RebuildAction(BaseModel):
     what: str = Field(min_length=5, max_length=300)
     owner: str = Field(min_length=2, max_length=120)
     due: dt.date
-    checkpoint: str = Field(min_length=5, max_length=300, description="evidence the recipient can see")
+    checkpoint: str = Field(
+        min_length=5, max_length=300, description="evidence the recipient can see"
+    )
 
 
 class RebuildPlan(_Part):
-    """Rebuild: specific actions with owners, dates and visible checkpoints, plus a review cadence."""
+    """Rebuild: actions with owners, dates and visible checkpoints, plus a review cadence."""
 
     actions: list[RebuildAction] = Field(min_length=1, max_length=6)
     review_cadence: str = Field(min_length=5, max_length=300)
@@ -234,7 +269,11 @@ class Usage(BaseModel):
 
     def add(self, other: Usage) -> Usage:
         """The sum of two usages; cost stays unknown if either is unknown."""
-        cost = None if self.cost_usd is None or other.cost_usd is None else self.cost_usd + other.cost_usd
+        cost = (
+            None
+            if self.cost_usd is None or other.cost_usd is None
+            else self.cost_usd + other.cost_usd
+        )
         return Usage(
             calls=self.calls + other.calls,
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
@@ -312,11 +351,15 @@ def parse_incident(text: str, source: str = "<input>") -> Incident:
     if "\x00" in text:
         raise IncidentError(f"{source}: this looks like a binary file, not YAML or JSON")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_INCIDENT_BYTES:
-        raise IncidentError(f"{source}: the incident is larger than {MAX_INCIDENT_BYTES // 1000} kB")
+        raise IncidentError(
+            f"{source}: the incident is larger than {MAX_INCIDENT_BYTES // 1000} kB"
+        )
     try:
         data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
     except json.JSONDecodeError as err:
-        raise IncidentError(f"{source}: line {err.lineno}, column {err.colno}: invalid JSON: {err.msg}") from None
+        raise IncidentError(
+            f"{source}: line {err.lineno}, column {err.colno}: invalid JSON: {err.msg}"
+        ) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""

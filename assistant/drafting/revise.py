@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import Any
 
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
@@ -44,11 +45,15 @@ class RevisedSentences(BaseModel):
         context = info.context if isinstance(info.context, dict) else {}
         expected = context.get("expected")
         if isinstance(expected, int) and len(self.sentences) != expected:
-            raise ValueError(f"return exactly {expected} sentences, one per sentence sent, in order")
+            raise ValueError(
+                f"return exactly {expected} sentences, one per sentence sent, in order"
+            )
         if context.get("soft_checks"):
             from assistant.drafting.checks import soft_problems
 
-            problems = soft_problems([s for s in self.sentences if s.strip()], context.get("incident"))
+            problems = soft_problems(
+                [s for s in self.sentences if s.strip()], context.get("incident")
+            )
             if problems:
                 raise ValueError("; ".join(problems))
         return self
@@ -86,31 +91,44 @@ def _remove_flagged(text: str, start: int, flags: list[Flag]) -> str:
     return sentence
 
 
-def _rewrite_with_model(model: str, items: list[tuple[str, list[Flag]]], incident: Incident | None) -> list[str]:
+def _rewrite_with_model(
+    model: str, items: list[tuple[str, list[Flag]]], incident: Incident | None
+) -> list[str]:
     numbered = [
-        {"sentence": text, "problems": [f"{f.message} Instead: {f.suggestion}" for f in flags]} for text, flags in items
+        {"sentence": text, "problems": [f"{f.message} Instead: {f.suggestion}" for f in flags]}
+        for text, flags in items
     ]
-    messages = messages_for(
-        "revise", incident, sentences=as_data(numbered), facts=facts_data(incident)
-    ) if incident is not None else _messages_without_incident(numbered)
+    messages = (
+        messages_for("revise", incident, sentences=as_data(numbered), facts=facts_data(incident))
+        if incident is not None
+        else _messages_without_incident(numbered)
+    )
     from assistant.drafting.engine import run_sync
 
     client = ModelClient(model)
-    result = run_sync(client.generate(RevisedSentences, messages, incident=incident, max_tokens=150 * len(items) + 50))
+    result = run_sync(
+        client.generate(
+            RevisedSentences, messages, incident=incident, max_tokens=150 * len(items) + 50
+        )
+    )
     value = result.value
     assert isinstance(value, RevisedSentences)
-    if len(value.sentences) != len(items):  # a salvaged answer may miscount: keep the originals then
+    if len(value.sentences) != len(
+        items
+    ):  # a salvaged answer may miscount: keep the originals then
         return [text for text, _ in items]
     return value.sentences
 
 
-def _messages_without_incident(numbered: list[dict[str, object]]) -> list[dict[str, str]]:
+def _messages_without_incident(numbered: list[dict[str, Any]]) -> list[dict[str, str]]:
     from assistant.drafting.prompts import render
 
     return [{"role": "user", "content": render("revise", sentences=as_data(numbered), facts="")}]
 
 
-def revise(text: str, report: Report, model: str | None = None, incident: Incident | None = None) -> Revision:
+def revise(
+    text: str, report: Report, model: str | None = None, incident: Incident | None = None
+) -> Revision:
     """Rewrite only the sentences that carry flags; everything else stays byte for byte."""
     chosen = resolve_model(model)
     grouped = flagged_sentences(report)
@@ -120,11 +138,15 @@ def revise(text: str, report: Report, model: str | None = None, incident: Incide
         rewritten = [_remove_flagged(text[a:b], a, grouped[i]) for i, (a, b) in targets]
         generator = "offline composer"
     else:
-        rewritten = _rewrite_with_model(chosen, [(text[a:b], grouped[i]) for i, (a, b) in targets], incident)
+        rewritten = _rewrite_with_model(
+            chosen, [(text[a:b], grouped[i]) for i, (a, b) in targets], incident
+        )
         generator = f"litellm: {chosen}"
     revised = text
     changed: list[tuple[str, str]] = []
-    for (_, (a, b)), new in sorted(zip(targets, rewritten, strict=True), key=lambda t: t[0][1][0], reverse=True):
+    for (_, (a, b)), new in sorted(
+        zip(targets, rewritten, strict=True), key=lambda t: t[0][1][0], reverse=True
+    ):
         old = text[a:b]
         if new.strip() == old.strip():
             continue

@@ -1,1 +1,1 @@
-"""Model providers Amends registers with litellm (today: the bundled local model, ``local/smollm2``)."""
+"""Model providers Amends registers with litellm (today the bundled ``local/smollm2``)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import os
 import threading
 import time
@@ -23,7 +24,7 @@ from assistant.errors import ModelUnavailableError
 PROVIDER = "local"
 MODELS = {"smollm2": "SmolLM2-135M-Instruct.Q4_1.gguf"}
 CONTEXT_TOKENS = 4096
-GRAMMAR_MAX_LENGTH = 300
+GRAMMAR_MAX_LENGTH = 160
 _lock = threading.Lock()
 
 
@@ -73,12 +74,16 @@ def load_model(name: str = "smollm2") -> Any:
 
 
 def bridge_response_format(response_format: dict[str, Any] | None) -> dict[str, Any] | None:
-    """OpenAI's ``json_schema`` response format as llama-cpp-python's grammar-building ``json_object``."""
+    """OpenAI's ``json_schema`` format as llama-cpp-python's grammar-building ``json_object``."""
     if not response_format:
         return None
     if response_format.get("type") == "json_schema":
         schema = (response_format.get("json_schema") or {}).get("schema")
-        return {"type": "json_object", "schema": grammar_schema(schema)} if schema else {"type": "json_object"}
+        return (
+            {"type": "json_object", "schema": grammar_schema(schema)}
+            if schema
+            else {"type": "json_object"}
+        )
     return response_format
 
 
@@ -87,16 +92,16 @@ def grammar_schema(schema: Any) -> Any:
 
     llama.cpp's JSON-schema-to-grammar ignores ``prefixItems`` when ``items`` is present; a
     fixed-length tuple (prefix, then ``items`` up to ``minItems``) keeps both constraints. Long
-    ``maxLength`` bounds expand into grammars llama.cpp refuses ("exceeds sane defaults"), so they
-    are left to ``max_tokens`` and to pydantic, which still re-asks on an over-long answer.
+    or missing ``maxLength`` bounds let a small model ramble into ``max_tokens`` or expand into
+    grammars llama.cpp refuses, so strings are capped at ``GRAMMAR_MAX_LENGTH`` characters.
     """
     if isinstance(schema, list):
         return [grammar_schema(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
     out = {key: grammar_schema(value) for key, value in schema.items()}
-    if isinstance(out.get("maxLength"), int) and out["maxLength"] > GRAMMAR_MAX_LENGTH:
-        del out["maxLength"]
+    if out.get("type") == "string" and "pattern" not in out:
+        out["maxLength"] = min(int(out.get("maxLength", GRAMMAR_MAX_LENGTH)), GRAMMAR_MAX_LENGTH)
     prefix, items = out.get("prefixItems"), out.get("items")
     if isinstance(prefix, list) and isinstance(items, dict):
         count = max(len(prefix), int(out.get("minItems", 0)))
@@ -105,11 +110,33 @@ def grammar_schema(schema: Any) -> Any:
     return out
 
 
-_PASSED = ("max_tokens", "temperature", "top_p", "seed", "stop", "presence_penalty", "frequency_penalty")
+def strict_json(text: str) -> str:
+    """Grammar output re-serialised as strict JSON.
+
+    llama.cpp's JSON grammar lets raw control characters (newlines) into strings, which strict
+    JSON parsers, pydantic's included, reject; anything unparseable is returned unchanged.
+    """
+    try:
+        return json.dumps(json.loads(text, strict=False), ensure_ascii=False)
+    except ValueError:
+        return text
 
 
-def chat(name: str, messages: list[dict[str, Any]], optional_params: dict[str, Any]) -> dict[str, Any]:
-    """One chat completion from the local model (serialised: llama.cpp contexts are not thread-safe)."""
+_PASSED = (
+    "max_tokens",
+    "temperature",
+    "top_p",
+    "seed",
+    "stop",
+    "presence_penalty",
+    "frequency_penalty",
+)
+
+
+def chat(
+    name: str, messages: list[dict[str, Any]], optional_params: dict[str, Any]
+) -> dict[str, Any]:
+    """One chat completion from the local model, serialised (llama.cpp is not thread-safe)."""
     llm = load_model(name)
     kwargs = {key: optional_params[key] for key in _PASSED if optional_params.get(key) is not None}
     kwargs.setdefault("temperature", 0.0)
@@ -123,10 +150,10 @@ def chat(name: str, messages: list[dict[str, Any]], optional_params: dict[str, A
 
 
 def _handler_class() -> type:
-    from litellm import CustomLLM
+    from litellm.llms.custom_llm import CustomLLM
     from litellm.types.utils import Choices, Message, ModelResponse, Usage
 
-    class LocalLlama(CustomLLM):  # type: ignore[misc]
+    class LocalLlama(CustomLLM):
         """litellm custom provider for ``local/<name>``."""
 
         def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
@@ -135,11 +162,14 @@ def _handler_class() -> type:
             result = chat(name, kwargs["messages"], kwargs.get("optional_params") or {})
             response: ModelResponse = kwargs["model_response"]
             choice = result["choices"][0]
+            content = choice["message"].get("content") or ""
+            if (kwargs.get("optional_params") or {}).get("response_format"):
+                content = strict_json(content)
             response.choices = [
                 Choices(
                     index=0,
                     finish_reason=choice.get("finish_reason") or "stop",
-                    message=Message(role="assistant", content=choice["message"].get("content") or ""),
+                    message=Message(role="assistant", content=content),
                 )
             ]
             usage = result.get("usage") or {}
@@ -174,5 +204,5 @@ def register() -> None:
         handler = _handler_class()()
         others = [p for p in litellm.custom_provider_map if p.get("provider") != PROVIDER]
         litellm.custom_provider_map = [*others, {"provider": PROVIDER, "custom_handler": handler}]
-        litellm.utils.custom_llm_setup()
+        litellm.utils.custom_llm_setup()  # type: ignore[no-untyped-call]
         _registered = True

@@ -240,3 +240,12 @@ def test_installed_console_script_runs(tmp_path) -> None:
     )
     assert result.returncode == 1, result.stderr
     assert "defensive.conditional-apology" in result.stdout
+
+
+def test_amends_rubrics_environment_variable_adds_a_rubric(tmp_path, capsys, monkeypatch) -> None:
+    rubric = write(tmp_path, "house.yaml", HOUSE_RUBRIC.replace("enabled: false", "enabled: true"))
+    draft = write(tmp_path, "d.txt", "We see real synergies here.\n")
+    assert run(["check", str(draft)], capsys)[0] == 0
+    monkeypatch.setenv("AMENDS_RUBRICS", str(rubric))
+    code, out, _ = run(["check", str(draft)], capsys)
+    assert code == 1 and "house.synergy" in out

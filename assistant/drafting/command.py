@@ -1,0 +1,78 @@
+"""``amends draft INCIDENT.yaml``: the drafting engine for files and pipelines."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from assistant.models import SEVERITY_RANK
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``draft`` sub-command."""
+    parser = subparsers.add_parser(
+        "draft", help="draft a recovery message from incident facts (YAML or JSON)"
+    )
+    parser.add_argument("incident", type=Path, help="incident facts file (YAML or JSON)")
+    parser.add_argument(
+        "--model",
+        default=None,
+        help="'offline' (default), 'local/smollm2' or a litellm model string",
+    )
+    parser.add_argument(
+        "--parts", default="expose,ask,rebuild,name_them", help="comma-separated EARN parts"
+    )
+    parser.add_argument(
+        "--format", choices=("md", "json"), default="md", help="Markdown draft or full JSON"
+    )
+    parser.add_argument("--fail-on", choices=("error", "warning", "info"), default="error")
+    parser.set_defaults(func=run)
+
+
+def _progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def markdown(result: object) -> str:
+    """The draft as Markdown: label, subject, body, then what the checks found."""
+    from assistant.drafting.models import RecoveryDraft
+
+    assert isinstance(result, RecoveryDraft)
+    lines = [
+        f"<!-- drafted by: {result.generator} -->",
+        f"**Subject:** {result.subject}",
+        "",
+        result.body.rstrip(),
+        "",
+    ]
+    flags = result.report.flags if result.report else []
+    if flags or result.grounding or result.notes:
+        lines.append("---")
+    lines += [f"- note: {note}" for note in result.notes]
+    lines += [f"- {f.severity} [{f.rule}] line {f.line}: '{f.match}' - {f.message}" for f in flags]
+    lines += [f"- grounding ({g.kind}): {g.message}" for g in result.grounding]
+    usage = result.usage
+    if usage.calls:
+        cost = f", cost ${usage.cost_usd:.4f}" if usage.cost_usd else ""
+        lines.append(f"- usage: {usage.calls} model calls, {usage.total_tokens} tokens{cost}")
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Draft, print, and exit 1 when the draft still carries flags at or above ``--fail-on``."""
+    from assistant.drafting import draft
+    from assistant.drafting.engine import draft_json
+    from assistant.drafting.models import load_incident
+
+    incident = load_incident(args.incident)
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    started = time.perf_counter()
+    result = draft(incident, model=args.model, parts=parts, on_progress=_progress)
+    if time.perf_counter() - started > 1:
+        _progress(f"done in {time.perf_counter() - started:.1f} s")
+    sys.stdout.write(draft_json(result) + "\n" if args.format == "json" else markdown(result))
+    threshold = SEVERITY_RANK[args.fail_on]
+    flags = result.report.flags if result.report else []
+    return 1 if any(SEVERITY_RANK[f.severity] >= threshold for f in flags) else 0

@@ -1,0 +1,68 @@
+"""Fixtures for the app tests: a private SQLite file and offline settings for every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from assistant.storage import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+KEY_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "AZURE_API_KEY")
+
+
+@pytest.fixture
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh database file and the embedded defaults (offline model, bundled rubrics)."""
+    db = tmp_path / "amends-test.db"
+    monkeypatch.setenv("AMENDS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("AMENDS_DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("AMENDS_MODEL", "offline")
+    monkeypatch.delenv("AMENDS_RUBRICS", raising=False)
+    monkeypatch.delenv("AMENDS_API_BASE", raising=False)
+    for name in KEY_VARS:
+        monkeypatch.delenv(name, raising=False)
+    return db
+
+
+@pytest.fixture
+def store(app_env: Path) -> Iterator[Store]:
+    """A store on the same file the app under test writes to."""
+    opened = Store(f"sqlite:///{app_env}")
+    yield opened
+    opened.dispose()
+
+
+def new_app() -> AppTest:
+    """A fresh browser session on the app (a new AppTest is what a refresh or new tab is)."""
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def open_page(page: str, **query: str) -> AppTest:
+    """A new session opened directly on ``pages/<page>.py`` with query parameters."""
+    at = new_app()
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "draft":
+        at.switch_page(f"pages/{page}.py")
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def page_text(at: AppTest) -> str:
+    """Everything rendered as text, markdown, captions, alerts and HTML, for assertions."""
+    parts: list[str] = []
+    for kind in ("markdown", "caption", "error", "warning", "info", "success", "html", "title",
+                 "subheader", "code", "text"):
+        parts.extend(str(el.value) for el in getattr(at, kind))
+    for kind in ("text_input", "text_area"):
+        parts.extend(str(w.value) for w in getattr(at, kind))
+    return "\n".join(parts)

@@ -1,0 +1,195 @@
+"""The real app in a real browser: headless Chromium (Debian's package) through Playwright.
+
+Starts ``streamlit run app.py`` on loopback with a private database, fills an incident, generates
+with the offline composer, checks a hostile draft (no script may run), refreshes and finds the
+case in History. Screenshots go to ``test-output/browser/``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "test-output" / "browser"
+LAUNCH_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+HOSTILE = (
+    "Dear Sam,\n\nWe're sorry if anyone felt let down. <script>window.__pwned = 1</script>\n"
+    'We will do better. <img src=x onerror="window.__pwned = 2">\n'
+    "We are committed to ensuring this never happens again.\n"
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``streamlit run app.py`` on a free loopback port, with its own database."""
+    home = tmp_path_factory.mktemp("amends-browser")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "AMENDS_HOME": str(home),
+        "AMENDS_DATABASE_URL": f"sqlite:///{home / 'browser.db'}",
+        "AMENDS_MODEL": "offline",
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    }
+    log = (home / "streamlit.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((home / "streamlit.log").read_text(errors="replace"))
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS,
+                                      headless=True)
+        yield launched
+        launched.close()
+
+
+def wait_idle(page) -> None:
+    """Wait until Streamlit has finished the rerun the last action triggered."""
+    page.wait_for_timeout(250)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stApp]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(150)
+
+
+def type_in(page, label: str, value: str, *, area: bool = False) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.click()
+    box.fill(value)
+    box.press("Control+Enter" if area else "Enter")
+    wait_idle(page)
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_draft_check_refresh_history_in_chromium(server: str, browser) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 2400})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server)
+    page.get_by_role("heading", name="Draft a recovery email").wait_for(timeout=60_000)
+    wait_idle(page)
+
+    # fill an incident by typing, as a leader would
+    type_in(page, "Incident title", "Browser outage case")
+    type_in(page, "What happened", "Our booking site was down for four hours on Monday, so "
+            "your customers could not book appointments.", area=True)
+    type_in(page, "When", "Monday 16 November")
+    type_in(page, "Impacts on them (one per line)", "About 300 bookings lost\nYour front desk "
+            "took dozens of calls", area=True)
+    type_in(page, "Cause", "A database migration we ran locked the bookings table.", area=True)
+    type_in(page, "Whose failure was it?", "Our platform team")
+    type_in(page, "Recipient's name", "Alex Moreno")
+    type_in(page, "Your name", "Jordan Lee")
+    type_in(page, "Your role", "Head of Operations")
+    type_in(page, "Approved action", "Run migrations only in the Sunday maintenance window")
+    type_in(page, "Owner", "Sam Patel")
+    type_in(page, "Checkpoint they can see", "Maintenance calendar shared with you")
+    page.get_by_role("spinbutton", name="year, Due").first.click()
+    page.keyboard.type("20261204")
+    page.keyboard.press("Tab")
+    wait_idle(page)
+    assert "case=" in page.url, "the case id must be in the URL once something is typed"
+    case_query = page.url.split("case=")[1].split("&")[0]
+
+    page.get_by_role("button", name="Generate all four parts and the email").click()
+    wait_idle(page)
+    page.get_by_text("Draft ready").wait_for(timeout=30_000)
+    body = page.get_by_label("Body", exact=True)
+    assert "Alex" in body.input_value()
+    shot(page, "01-draft-generated")
+
+    # check a hostile draft: highlighted flags, and nothing in it may run
+    page.get_by_role("link", name="Check").click()
+    page.get_by_role("heading", name="Check a draft").wait_for()
+    wait_idle(page)
+    page.get_by_role("button", name="New check").click()
+    wait_idle(page)
+    type_in(page, "Draft", HOSTILE, area=True)
+    marks = page.locator("mark.amends-flag")
+    marks.first.wait_for(timeout=30_000)
+    assert marks.count() >= 2
+    assert page.evaluate("() => window.__pwned === undefined")
+    assert page.locator(".amends-highlight img").count() == 0
+    assert page.locator(".amends-highlight script").count() == 0
+    assert "<script>window.__pwned = 1</script>" in page.locator(".amends-highlight").inner_text()
+    shot(page, "02-check-hostile")
+
+    # refresh: the check is still there, and History lists the drafted case
+    page.reload()
+    page.get_by_role("heading", name="Check a draft").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert "We will do better" in page.get_by_label("Draft", exact=True).input_value()
+    assert page.evaluate("() => window.__pwned === undefined")
+    page.get_by_role("link", name="History").click()
+    page.get_by_role("heading", name="History").wait_for()
+    wait_idle(page)
+    page.get_by_text("Browser outage case").first.wait_for(timeout=30_000)
+    shot(page, "03-history")
+
+    # reopen by URL, as after a closed tab: the facts come back from the database
+    page.goto(f"{server}/?case={case_query}")
+    page.get_by_role("heading", name="Draft a recovery email").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.get_by_label("Incident title", exact=True).input_value() == "Browser outage case"
+    assert "Alex" in page.get_by_label("Body", exact=True).input_value()
+    shot(page, "04-reopened")
+    assert not errors, errors
+    context.close()

@@ -1,0 +1,81 @@
+"""The real local model (SmolLM2-135M in llama.cpp) through litellm and instructor."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from assistant.drafting import draft
+from assistant.drafting.models import ALL_PARTS, PART_MODELS, Incident
+from assistant.providers import local
+from assistant.providers.local import bridge_response_format, grammar_schema
+
+needs_model = pytest.mark.skipif(
+    local.available() is not None, reason=f"local model unavailable: {local.available()}"
+)
+
+
+def test_importing_drafting_does_not_import_litellm() -> None:
+    code = "import sys, assistant.drafting, assistant.drafting.command; print('litellm' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_bridge_turns_json_schema_into_a_grammar_format() -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "string"}}}
+    bridged = bridge_response_format(
+        {"type": "json_schema", "json_schema": {"name": "X", "schema": schema}}
+    )
+    assert bridged is not None and bridged["type"] == "json_object"
+    assert bridged["schema"]["properties"]["a"]["maxLength"] == local.GRAMMAR_MAX_LENGTH
+    ask = grammar_schema(PART_MODELS["ask"].model_json_schema())["properties"]["questions"]
+    assert isinstance(ask["items"], list) and len(ask["items"]) == 3 and "prefixItems" not in ask
+
+
+@pytest.mark.local_model
+@needs_model
+def test_decoding_is_constrained_by_the_schema() -> None:
+    """An answer no model would write unprompted: only a grammar makes it come out."""
+    from assistant.drafting.client import prepare
+
+    prepare("local/smollm2")
+    import litellm
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "enum": ["ZX-91-QQ"]},
+            "n": {"type": "integer", "minimum": 0},
+        },
+        "required": ["code", "n"],
+    }
+    response = litellm.completion(
+        model="local/smollm2",
+        messages=[{"role": "user", "content": "Write a haiku about the sea."}],
+        response_format={"type": "json_schema", "json_schema": {"name": "Code", "schema": schema}},
+        max_tokens=30,
+    )
+    data = json.loads(response.choices[0].message.content)
+    assert data["code"] == "ZX-91-QQ" and isinstance(data["n"], int)
+    assert response.usage.completion_tokens > 0
+
+
+@pytest.mark.local_model
+@needs_model
+def test_local_model_full_draft_every_part_validates(incident: Incident) -> None:
+    before = incident.model_dump()
+    seen: list[str] = []
+    result = draft(incident, model="local/smollm2", on_progress=seen.append)
+    for name in ALL_PARTS:
+        part = getattr(result, name)
+        assert part is not None
+        PART_MODELS[name].model_validate(part.model_dump(mode="json"))
+    assert result.generator.startswith("litellm: local/smollm2")
+    assert result.usage.calls >= 4 and result.usage.completion_tokens > 0
+    assert result.prompt_versions["expose"] == 1
+    assert result.report is not None  # whatever it still carries is reported, not hidden
+    assert incident.model_dump() == before
+    assert any("drafted" in message for message in seen)
