@@ -145,3 +145,46 @@ def compile_regex(source: str) -> Any:
 
 
 _OPTIONS = _options()
+
+
+class PatternSet:
+    """Many RE2 patterns answered in one pass: which of them match somewhere in a text.
+
+    The scorer asks this once per document (which triggers can fire at all) and once per
+    flagged sentence (which conditions hold), instead of running every regex separately.
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._set: Any = None
+
+    def add(self, source: str) -> int:
+        """The id of ``source`` in this set (the same id for the same source)."""
+        if self._set is not None:
+            raise RuntimeError("PatternSet is already compiled")
+        return self._ids.setdefault(source, len(self._ids))
+
+    def compile(self) -> PatternSet:
+        """Build the RE2 set; every source was already validated by ``compile_regex``."""
+        compiled = re2.Set.SearchSet(_SET_OPTIONS)
+        for source, expected in self._ids.items():
+            if compiled.Add(source) != expected:
+                raise PatternError(f"pattern set rejected {source!r}")
+        compiled.Compile()
+        self._set = compiled
+        return self
+
+    def matching(self, text: str) -> frozenset[int]:
+        """Ids of the patterns that match somewhere in ``text``."""
+        if not self._ids:
+            return frozenset()
+        return frozenset(self._set.Match(text) or ())
+
+
+def _set_options() -> Any:
+    options = _options()
+    options.max_mem = 512 << 20  # a budget, not an allocation: keeps the set's DFA from giving up
+    return options
+
+
+_SET_OPTIONS = _set_options()

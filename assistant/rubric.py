@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from assistant.errors import ConfigError, RubricError
 from assistant.models import Severity
-from assistant.patterns import PatternError, compile_regex, expand_references, lexicon_to_regex
+from assistant.patterns import (
+    PatternError,
+    PatternSet,
+    compile_regex,
+    expand_references,
+    lexicon_to_regex,
+)
 from assistant.resources import bundled_dir
 
 RUBRIC_SUFFIXES = (".yaml", ".yml")
@@ -113,11 +119,12 @@ class RubricFile(_Strict):
 
 @dataclass(frozen=True)
 class CompiledMatcher:
-    """A matcher with its regexes compiled by RE2."""
+    """A matcher compiled by RE2: its trigger regex and the ids of its conditions in the set."""
 
     trigger: Any
-    requires: tuple[Any, ...]
-    unless: tuple[Any, ...]
+    trigger_id: int
+    requires: tuple[int, ...]
+    unless: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,8 @@ class RubricSet:
     checks: tuple[CompiledCheck, ...]
     rubric_ids: tuple[str, ...]
     files: tuple[Path, ...]
+    triggers: PatternSet = field(compare=False, repr=False)
+    conditions: PatternSet = field(compare=False, repr=False)
 
     def rule(self, rule_id: str) -> CompiledRule:
         """The compiled rule with this id (KeyError if absent)."""
@@ -181,7 +190,7 @@ def load_rubric_set(
     enable: Iterable[str] = (),
     include_bundled: bool = True,
 ) -> RubricSet:
-    """Bundled rubrics plus the user's own, filtered by enable/disable; cached until files change."""
+    """Bundled rubrics plus the user's own, filtered by enable/disable; cached until edited."""
     files = rubric_files(
         ([bundled_dir("rubrics")] if include_bundled else []) + [Path(p) for p in extra]
     )
@@ -257,6 +266,7 @@ def _compile(loaded: list[_Loaded], disable: set[str], enable: set[str]) -> Rubr
     rules: list[CompiledRule] = []
     checks: list[CompiledCheck] = []
     seen_ids: dict[str, Path] = {}
+    sets = _Sets(PatternSet(), PatternSet(), named)
     for item in loaded:
         rubric = item.rubric
         for index, rule in enumerate(rubric.rules):
@@ -275,20 +285,22 @@ def _compile(loaded: list[_Loaded], disable: set[str], enable: set[str]) -> Rubr
                 continue
             where = f"{item.path}: rule '{rule.id}'"
             rules.append(
-                CompiledRule(rule, category, _compile_matcher(rule, named, where), item.path)
+                CompiledRule(rule, category, _compile_matcher(rule, sets, where), item.path)
             )
         for check in rubric.checks:
             _claim_id(seen_ids, check.id, item.path)
             if {check.id, check.element, rubric.id} & disable:
                 continue
             where = f"{item.path}: check '{check.id}'"
-            matchers = tuple(_compile_matcher(m, named, where) for m in check.evidence)
+            matchers = tuple(_compile_matcher(m, sets, where) for m in check.evidence)
             checks.append(CompiledCheck(check, matchers, item.path))
     return RubricSet(
         rules=tuple(rules),
         checks=tuple(checks),
         rubric_ids=tuple(item.rubric.id for item in loaded),
         files=tuple(item.path for item in loaded),
+        triggers=sets.triggers.compile(),
+        conditions=sets.conditions.compile(),
     )
 
 
@@ -329,28 +341,46 @@ def _named_patterns(loaded: list[_Loaded]) -> dict[str, str]:
     return named
 
 
-def _compile_matcher(matcher: Matcher, named: dict[str, str], where: str) -> CompiledMatcher:
-    trigger_source = (
-        lexicon_to_regex(matcher.phrases) if matcher.phrases is not None else matcher.pattern or ""
+@dataclass(frozen=True)
+class _Sets:
+    """Where compiled triggers and conditions are collected while a rubric set is built."""
+
+    triggers: PatternSet
+    conditions: PatternSet
+    named: dict[str, str]
+
+
+def _compile_matcher(matcher: Matcher, sets: _Sets, where: str) -> CompiledMatcher:
+    trigger_source = _checked_source(
+        lexicon_to_regex(matcher.phrases) if matcher.phrases is not None else matcher.pattern or "",
+        sets.named,
+        f"{where}, trigger",
+        literal=True,
     )
     return CompiledMatcher(
-        trigger=_compile_condition(trigger_source, named, f"{where}, trigger", literal=True),
+        trigger=compile_regex(trigger_source),
+        trigger_id=sets.triggers.add(trigger_source),
         requires=tuple(
-            _compile_condition(c, named, f"{where}, requires") for c in matcher.requires
+            sets.conditions.add(_checked_source(c, sets.named, f"{where}, requires"))
+            for c in matcher.requires
         ),
-        unless=tuple(_compile_condition(c, named, f"{where}, unless") for c in matcher.unless),
+        unless=tuple(
+            sets.conditions.add(_checked_source(c, sets.named, f"{where}, unless"))
+            for c in matcher.unless
+        ),
     )
 
 
-def _compile_condition(
-    source: str, named: dict[str, str], where: str, literal: bool = False
-) -> Any:
+def _checked_source(source: str, named: dict[str, str], where: str, literal: bool = False) -> str:
+    """Expand named patterns and check that RE2 compiles the result; errors name the rule."""
     if not literal and source.startswith("@"):
         name = source[1:]
         if name not in named:
             raise RubricError(f"{where}: unknown named pattern '@{name}'")
         source = "{{" + name + "}}"
     try:
-        return compile_regex(expand_references(source, named))
+        expanded = expand_references(source, named)
+        compile_regex(expanded)
     except PatternError as err:
         raise RubricError(f"{where}: {err}") from None
+    return expanded

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, cast
 
 from assistant.models import (
     CORE_CATEGORIES,
@@ -37,13 +38,15 @@ _NEWLINE = re.compile("\n")
 
 
 class _Text:
-    """A text with its sentences and a per-sentence cache of condition results."""
+    """A text with its sentences, and which conditions hold in each sentence (asked lazily)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, rubrics: RubricSet) -> None:
         self.text = text
         self.spans = split_sentences(text)
         self.starts = [start for start, _ in self.spans]
-        self._cache: dict[tuple[int, int], bool] = {}
+        self.live_triggers = rubrics.triggers.matching(text)
+        self._conditions = rubrics.conditions
+        self._holding: dict[int, frozenset[int]] = {}
 
     def sentence_of(self, start: int, end: int) -> int | None:
         """The index of the sentence wholly containing [start, end), if any."""
@@ -52,27 +55,30 @@ class _Text:
             return None
         return index
 
-    def holds(self, regex: Any, index: int) -> bool:
-        """Whether ``regex`` matches sentence ``index`` (cached: rules share conditions)."""
-        key = (id(regex), index)
-        cached = self._cache.get(key)
-        if cached is None:
-            start, end = self.spans[index]
-            cached = regex.search(self.text[start:end]) is not None
-            self._cache[key] = cached
-        return cached
-
     def satisfies(self, matcher: CompiledMatcher, index: int) -> bool:
         """Whether the sentence meets every ``requires`` and none of the ``unless`` conditions."""
-        return all(self.holds(r, index) for r in matcher.requires) and not any(
-            self.holds(u, index) for u in matcher.unless
+        if not matcher.requires and not matcher.unless:
+            return True
+        holding = self._holding.get(index)
+        if holding is None:
+            start, end = self.spans[index]
+            holding = self._conditions.matching(self.text[start:end])
+            self._holding[index] = holding
+        return all(c in holding for c in matcher.requires) and not any(
+            c in holding for c in matcher.unless
         )
+
+    def matches(self, matcher: CompiledMatcher) -> Iterator[Any]:
+        """The trigger's matches, skipping the regex entirely when the set says it cannot fire."""
+        if matcher.trigger_id not in self.live_triggers:
+            return iter(())
+        return cast(Iterator[Any], matcher.trigger.finditer(self.text))
 
 
 def score(text: str, rubric_set: RubricSet | None = None) -> Report:
     """Flag every rule hit in ``text``, check EARN coverage and compute the scores."""
     rubrics = rubric_set if rubric_set is not None else load_rubric_set()
-    doc = _Text(text)
+    doc = _Text(text, rubrics)
     hits = _find_hits(doc, rubrics)
     flags = _to_flags(text, hits)
     earn = _earn(doc, rubrics)
@@ -93,7 +99,7 @@ def _find_hits(doc: _Text, rubrics: RubricSet) -> list[tuple[int, int, int, Any]
     for compiled in rubrics.rules:
         whole_sentence = compiled.rule.span == "sentence"
         flagged_sentences: set[int] = set()
-        for match in compiled.matcher.trigger.finditer(doc.text):
+        for match in doc.matches(compiled.matcher):
             index = doc.sentence_of(match.start(), match.end())
             if index is None or (index in flagged_sentences and whole_sentence):
                 continue
@@ -146,7 +152,7 @@ def _earn(doc: _Text, rubrics: RubricSet) -> dict[str, EarnEvidence]:
 def _evidence(doc: _Text, check_id: str, matchers: tuple[CompiledMatcher, ...]) -> EarnEvidence:
     best: tuple[int, int] | None = None
     for matcher in matchers:
-        for match in matcher.trigger.finditer(doc.text):
+        for match in doc.matches(matcher):
             index = doc.sentence_of(match.start(), match.end())
             if index is not None and doc.satisfies(matcher, index):
                 if best is None or doc.spans[index][0] < best[0]:

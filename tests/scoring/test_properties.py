@@ -72,3 +72,13 @@ def test_sentences_are_ordered_non_empty_and_trimmed(text: str) -> None:
         assert text[start:end] == text[start:end].strip()
         assert "\n" not in text[start:end]
         previous_end = end
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_one_pass_pattern_sets_agree_with_each_regex_alone(text: str) -> None:
+    """The scorer skips triggers the set says cannot fire; that must never hide a match."""
+    live = RUBRICS.triggers.matching(text)
+    matchers = [c.matcher for c in RUBRICS.rules] + [m for c in RUBRICS.checks for m in c.matchers]
+    for matcher in matchers:
+        assert (matcher.trigger.search(text) is not None) == (matcher.trigger_id in live)
