@@ -86,7 +86,8 @@ def rubric_set() -> RubricSet:
     try:
         return _rubrics(tuple(rubric_folders()), disabled)
     except AmendsError as exc:
-        st.error(f"Your own rubrics could not be loaded, so only the bundled ones apply: {exc}")
+        st.error("Your own rubrics could not be loaded, so only the bundled ones apply: "
+                 + md_escape(str(exc)))
         return _rubrics((), ())
 
 
@@ -178,10 +179,10 @@ def set_active_case(case_id: int | None) -> None:
 def show_error(exc: BaseException, doing: str) -> None:
     """A plain message for the user; AmendsError messages are already written for people."""
     if isinstance(exc, AmendsError):
-        st.error(f"{doing} failed: {exc}")
+        st.error(f"{doing} failed: {md_escape(str(exc))}")
     else:
         st.error(
-            f"{doing} failed unexpectedly ({type(exc).__name__}: {exc}). "
+            f"{doing} failed unexpectedly ({type(exc).__name__}: {md_escape(str(exc))}). "
             "Everything you typed is saved; try again or pick another model in Settings."
         )
 
@@ -224,7 +225,7 @@ def flag_list(report: Report, categories: Sequence[str] | None = None) -> None:
         with st.expander(title):
             st.markdown(f"**Why it hurts trust.** {md_escape(flag.message)}")
             st.markdown(f"**Try instead.** {md_escape(flag.suggestion)}")
-            st.caption(f"Rule `{flag.rule}` · line {flag.line}, column {flag.column}")
+            st.caption(f"Rule {md_escape(flag.rule)} · line {flag.line}, column {flag.column}")
 
 
 def earn_checklist(report: Report) -> None:
@@ -235,7 +236,7 @@ def earn_checklist(report: Report) -> None:
         icon = ":green[:material/check_circle:]" if present else ":gray[:material/circle:]"
         st.markdown(f"{icon} **{label}**")
         if present and evidence and evidence.evidence:
-            st.caption(f"“{evidence.evidence.strip()}”")
+            st.caption(f"“{md_escape(evidence.evidence.strip())}”")
         elif not present:
             st.caption("Not found yet.")
 

@@ -116,7 +116,7 @@ head[1].button("New check", key="check.new", on_click=new_check, icon=":material
 st.file_uploader("Upload a draft", type=list(UPLOAD_TYPES), key="c.upload", max_upload_size=2,
                  on_change=on_upload, help="Plain text, Markdown or a saved email, up to 2 MB.")
 if state.get("c.upload_error"):
-    st.error(str(state["c.upload_error"]))
+    st.error(ui.md_escape(str(state["c.upload_error"])))
 
 st.text_input("Subject (optional)", key="c.subject", on_change=save_text)
 st.text_area("Draft", key="c.text", height=300, on_change=save_text,

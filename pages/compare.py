@@ -65,7 +65,7 @@ columns = st.columns(2)
 for side, column in zip(SIDES, columns, strict=True):
     with column:
         label = state.get(f"cmp.{side}_label", "Before" if side == "left" else "After")
-        st.subheader(str(label))
+        st.subheader(ui.md_escape(str(label)))
         pick = st.columns([4, 1], vertical_alignment="bottom")
         pick[0].selectbox(f"Load into {side}", sources, index=None, key=f"cmp.pick.{side}",
                           placeholder="Choose a version or an example…")

@@ -266,7 +266,9 @@ def _incident() -> Incident | None:
     try:
         return incident_from_data(incident_data(_facts_form()), "The incident form")
     except IncidentError as exc:
-        st.error(str(exc).replace("\n  - ", "\n- "))
+        first, *rest = str(exc).splitlines()
+        st.error(ui.md_escape(first) + "\n\n"
+                 + "\n".join(f"- {ui.md_escape(line.strip(' -'))}" for line in rest))
         return None
 
 
@@ -366,12 +368,12 @@ def _action_rows(prefix: str, count_key: str, on_change: Any, compact: bool = Fa
     for index in range(int(state.get(count_key, 1))):
         if compact:
             for field in ACTION_FIELDS:
-                label = ACTION_LABELS[field][0]
+                label = f"Rebuild action {index + 1}: {field}"
                 key = _akey(prefix, index, field)
                 if field == "due":
-                    st.date_input(f"{label} ({index + 1})", key=key, on_change=on_change)
+                    st.date_input(label, key=key, on_change=on_change)
                 else:
-                    st.text_input(f"{label} ({index + 1})", key=key, on_change=on_change)
+                    st.text_input(label, key=key, on_change=on_change)
             continue
         cols = st.columns([4, 2, 2, 4])
         for col, field in zip(cols, ACTION_FIELDS, strict=True):
@@ -403,7 +405,8 @@ if st.button("Generate all four parts and the email", key="draft.generate", type
     if incident is not None:
         with st.status(f"Drafting with {model}…", expanded=True) as status:
             try:
-                result = draft(incident, model=model, on_progress=status.write)
+                result = draft(incident, model=model,
+                               on_progress=lambda message: status.write(ui.md_escape(message)))
             except Exception as exc:
                 status.update(label="Drafting failed; your facts are saved", state="error")
                 ui.show_error(exc, "Drafting")
@@ -414,9 +417,9 @@ if st.button("Generate all four parts and the email", key="draft.generate", type
                                   subject=result.subject, model=result.model,
                                   report=result.report)
                 for note in result.notes:
-                    status.write(note)
+                    status.write(ui.md_escape(note))
                 for issue in result.grounding:
-                    st.warning(f"Check this against the facts: {issue.message}")
+                    st.warning(f"Check this against the facts: {ui.md_escape(issue.message)}")
                 status.update(label="Draft ready", state="complete", expanded=False)
 
 columns = st.columns(4)
@@ -464,7 +467,8 @@ def _valid_parts() -> dict[PartName, Any] | None:
             )
             problems.append(f"{PART_TITLES[name]}: {detail}")
     if problems:
-        st.error("Fix these parts before composing:\n\n" + "\n".join(f"- {p}" for p in problems))
+        st.error("Fix these parts before composing:\n\n"
+                 + "\n".join(f"- {ui.md_escape(p)}" for p in problems))
         return None
     return parts
 

@@ -80,7 +80,7 @@ case_id = st.selectbox("Case", ids, key="h.case", format_func=lambda i: _label(b
 case = store.get_case(int(case_id))
 versions = store.versions(case.id)
 
-st.subheader(case.title)
+st.subheader(ui.md_escape(case.title))
 buttons = st.columns(4)
 if buttons[0].button("Reopen", key="h.reopen", type="primary", icon=":material/open_in_new:"):
     ui.set_active_case(case.id)

@@ -68,7 +68,7 @@ if st.button("Test connection", key="settings.test", icon=":material/network_che
         except Exception as exc:
             ui.show_error(exc, "The connection test")
         else:
-            st.success(answer)
+            st.success(ui.md_escape(answer))
 
 st.subheader("Rubrics")
 state.setdefault("settings.rubric_input", "\n".join(ui.rubric_folders()))

@@ -36,4 +36,4 @@ def soft_problems(texts: list[str], incident: Incident | None, rubric_set: Any =
                 f"{issue.message}; use only the incident facts"
                 for issue in check_grounding(text, incident)
             ]
-    return problems
+    return list(dict.fromkeys(problems))  # one line per distinct problem

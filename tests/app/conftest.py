@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,6 +58,16 @@ def open_page(page: str, **query: str) -> AppTest:
     return at
 
 
+def plain(markdown: str) -> str:
+    """Markdown as a reader sees it: backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def errors(at: AppTest) -> str:
+    """All error messages on the page, as plain text."""
+    return "\n".join(plain(str(e.value)) for e in at.error)
+
+
 def page_text(at: AppTest) -> str:
     """Everything rendered as text, markdown, captions, alerts and HTML, for assertions."""
     parts: list[str] = []
@@ -65,4 +76,4 @@ def page_text(at: AppTest) -> str:
         parts.extend(str(el.value) for el in getattr(at, kind))
     for kind in ("text_input", "text_area"):
         parts.extend(str(w.value) for w in getattr(at, kind))
-    return "\n".join(parts)
+    return plain("\n".join(parts))

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from assistant.gallery import load_gallery
 from assistant.storage import Store
-from tests.app.conftest import new_app, open_page, page_text
+from tests.app.conftest import errors, new_app, open_page, page_text
 
 FACTS = {
     "f.title": "Payroll outage on pay day",
@@ -124,7 +124,7 @@ def test_invalid_incident_names_fields_and_keeps_input(app_env: Path, store: Sto
     at.text_input(key="f.title").input("Half-written case").run()
     at.button(key="draft.generate").click().run()
     assert not at.exception
-    message = "\n".join(e.value for e in at.error)
+    message = errors(at)
     assert "what_happened" in message and "recipient" in message
     assert at.text_input(key="f.title").value == "Half-written case"
     assert store.get_case(int(case_param(at))).facts["title"] == "Half-written case"
@@ -150,7 +150,7 @@ def test_model_failure_is_plain_and_loses_nothing(
     at.button(key="draft.generate").click().run(timeout=180)
     assert not at.exception, [e.value for e in at.exception]
     assert at.error, "a failed model call must be reported"
-    assert "Drafting failed" in at.error[0].value
+    assert "Drafting failed" in errors(at)
     for key, value in FACTS.items():
         widget = at.text_area(key=key) if key in {
             "f.what_happened", "f.impacts", "f.cause", "f.recipient_contribution"
@@ -192,15 +192,15 @@ def test_check_uploads_good_and_bad_files(app_env: Path) -> None:
     uploader = at.file_uploader(key="c.upload")
     uploader.set_value(("draft.docx.txt", b"PK\x03\x04\x00\x00binary", "text/plain")).run()
     assert not at.exception
-    assert "binary" in at.error[0].value
+    assert "binary" in errors(at)
 
     at.file_uploader(key="c.upload").set_value(("latin.txt", "caf\xe9".encode("latin-1"),
                                                   "text/plain")).run()
-    assert "not UTF-8" in at.error[0].value
+    assert "not UTF-8" in errors(at)
 
     big = b"word " * 600_000
     at.file_uploader(key="c.upload").set_value(("big.txt", big, "text/plain")).run()
-    assert "MB" in at.error[0].value
+    assert "MB" in errors(at)
 
     eml = (
         b"Subject: Sorry about Friday\r\nFrom: a@example.com\r\nTo: b@example.com\r\n"
@@ -320,3 +320,23 @@ def test_secret_never_reaches_the_database(
     at.text_input(key="settings.model").input("openai/gpt-4o-mini").run()
     store.dispose()
     assert secret.encode() not in app_env.read_bytes()
+
+
+def test_streamlit_secrets_supply_a_key_that_is_never_shown(app_env: Path) -> None:
+    secret = "sk-from-secrets-toml-000111222"
+    at = new_app()
+    at.secrets["OPENAI_API_KEY"] = secret
+    at.run()
+    at.switch_page("pages/settings.py").run()
+    at.text_input(key="settings.model").input("openai/gpt-4o-mini").run()
+    assert not at.exception
+    text = page_text(at)
+    assert "OPENAI_API_KEY is set" in text and secret not in text
+
+
+def test_markdown_in_a_title_is_shown_as_text(app_env: Path, store: Store) -> None:
+    case = store.create_case("![pixel](http://tracker.example/p.png) <b>bold</b>")
+    store.add_version(case.id, "Body text for the case.", source="edited")
+    at = open_page("history")
+    heading = next(h.value for h in at.subheader if "pixel" in h.value)
+    assert heading.startswith("\\!\\[pixel\\]\\(") and "\\<b\\>" in heading

@@ -181,7 +181,10 @@ def test_draft_check_refresh_history_in_chromium(server: str, browser) -> None:
     page.get_by_role("link", name="History").click()
     page.get_by_role("heading", name="History").wait_for()
     wait_idle(page)
-    page.get_by_text("Browser outage case").first.wait_for(timeout=30_000)
+    # the table is drawn on a canvas; its accessible grid cells carry the text
+    page.locator("td[role=gridcell]", has_text="Browser outage case").first.wait_for(
+        state="attached", timeout=30_000
+    )
     shot(page, "03-history")
 
     # reopen by URL, as after a closed tab: the facts come back from the database
@@ -191,5 +194,16 @@ def test_draft_check_refresh_history_in_chromium(server: str, browser) -> None:
     assert page.get_by_label("Incident title", exact=True).input_value() == "Browser outage case"
     assert "Alex" in page.get_by_label("Body", exact=True).input_value()
     shot(page, "04-reopened")
+
+    # a trainer opens an example in Compare
+    page.get_by_role("link", name="Examples").click()
+    page.get_by_role("heading", name="Examples for trainers").wait_for()
+    wait_idle(page)
+    shot(page, "05-examples")
+    page.get_by_role("button", name="Open in Compare").first.click()
+    page.get_by_role("heading", name="Compare two drafts").wait_for(timeout=30_000)
+    wait_idle(page)
+    assert page.locator(".amends-diff").count() == 1
+    shot(page, "06-compare")
     assert not errors, errors
     context.close()
