@@ -67,8 +67,8 @@ def store() -> Store:
     return _store(get_settings().resolved_database_url())
 
 
-@st.cache_resource(show_spinner=False)
 def _rubrics(extra: tuple[str, ...], disabled: tuple[str, ...]) -> RubricSet:
+    """Cached by ``load_rubric_set`` itself, keyed on file times, so edited rubrics are reloaded."""
     return load_rubric_set([Path(p) for p in extra], disable=disabled)
 
 

@@ -6,6 +6,9 @@
   with the errors, bounded by ``AMENDS_MAX_REASKS``.
 * When re-asks run out on *soft* problems only (rubric, grounding) the part is kept and the problems
   are reported with the draft; anything else ends in a :class:`DraftingError`.
+* With ``on_partial`` the first attempt is streamed (instructor's partial objects over litellm's
+  ``stream=True``). A streamed answer that fails validation is re-asked without streaming; a
+  provider that cannot stream gets the same request without streaming, and a note says so.
 
 litellm is imported only when a model is actually called.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -26,6 +30,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 M = TypeVar("M", bound=BaseModel)
 MAX_RETRY_AFTER = 30.0
+REASK = "Correct your JSON ONLY RESPONSE, based on the following errors:\n"  # instructor's words
 
 
 @dataclass
@@ -38,6 +43,7 @@ class Generated:
     completion_tokens: int = 0
     cost_usd: float | None = 0.0
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how it was produced (streaming fell back...)
 
 
 def resolve_model(model: str | None) -> str:
@@ -142,8 +148,13 @@ class ModelClient:
             kwargs["api_base"] = self.settings.api_base
         return kwargs
 
-    async def _completion(self, stats: Generated, **kwargs: Any) -> Any:
-        """One litellm call, retried with tenacity on transient failures only."""
+    async def _completion(
+        self, stats: Generated, sink: list[Any] | None = None, **kwargs: Any
+    ) -> Any:
+        """One litellm call, retried with tenacity on transient failures only.
+
+        A streamed call's chunks are copied to ``sink`` as they pass.
+        """
         from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
         litellm = _litellm()
@@ -158,6 +169,14 @@ class ModelClient:
             with attempt:
                 stats.calls += 1
                 response = await litellm.acompletion(**kwargs)
+        if kwargs.get("stream"):
+            return _tee(response, [] if sink is None else sink)
+        self._record(stats, response)
+        return response
+
+    def _record(self, stats: Generated, response: Any) -> None:
+        """Add a response's tokens and cost (unknown for most self-hosted models) to ``stats``."""
+        litellm = _litellm()
         usage = getattr(response, "usage", None)
         if usage is not None:
             stats.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
@@ -167,7 +186,6 @@ class ModelClient:
                 stats.cost_usd += float(litellm.completion_cost(completion_response=response))
             except Exception:  # cost is unknown for most self-hosted models
                 stats.cost_usd = None
-        return response
 
     async def generate(
         self,
@@ -177,12 +195,41 @@ class ModelClient:
         incident: Any = None,
         max_tokens: int = 600,
         soft_checks: bool = True,
+        on_partial: Callable[[BaseModel], None] | None = None,
     ) -> Generated:
-        """A validated ``response_model``; soft problems left after the re-asks are reported."""
+        """A validated ``response_model``; soft problems left after the re-asks are reported.
+
+        ``on_partial`` asks for the first attempt to be streamed: it receives each partial
+        (unvalidated) ``response_model`` as the answer arrives. The returned value is always the
+        validated one, which may differ from the last partial if the stream was re-asked.
+        """
         import instructor
         from instructor.core import IncompleteOutputException, InstructorRetryException
 
         stats = Generated(value=response_model.model_construct())
+        context = {"soft_checks": soft_checks, "incident": incident}
+        reasks, earlier = self.settings.max_reasks, 0
+        messages = [dict(m) for m in messages]
+        if on_partial is not None:
+            streamed = await self._stream(response_model, messages, max_tokens, on_partial, stats)
+            if streamed is not None:
+                try:
+                    stats.value = response_model.model_validate_json(streamed, context=context)
+                    return stats
+                except ValidationError as err:
+                    problems = _messages(err)
+                    if reasks == 0:
+                        stats.value = self._keep(response_model, streamed, problems, 1, stats)
+                        return stats
+                    stats.notes.append(
+                        f"the streamed answer failed a check ({'; '.join(problems)[:200]});"
+                        " it was re-asked without streaming"
+                    )
+                    messages += [
+                        {"role": "assistant", "content": streamed},
+                        {"role": "user", "content": REASK + str(err)},
+                    ]
+                    reasks, earlier = reasks - 1, 1
 
         async def completion(**kwargs: Any) -> Any:
             return await self._completion(stats, **kwargs)
@@ -190,19 +237,18 @@ class ModelClient:
         client = instructor.from_litellm(
             completion, mode=instructor.Mode.JSON_SCHEMA, async_client=True
         )
-        context = {"soft_checks": soft_checks, "incident": incident}
         try:
             value = await client.chat.completions.create(
                 model=self.model,
-                messages=[dict(m) for m in messages],  # type: ignore[misc]
+                messages=messages,  # type: ignore[arg-type]
                 response_model=response_model,
-                max_retries=self.settings.max_reasks,
+                max_retries=reasks,
                 context=context,
                 max_tokens=max_tokens,
                 temperature=0,
             )
         except InstructorRetryException as err:
-            stats.value = self._salvage(response_model, err, stats)
+            stats.value = self._salvage(response_model, err, stats, earlier)
             return stats
         except IncompleteOutputException:
             raise DraftingError(
@@ -213,8 +259,67 @@ class ModelClient:
         stats.value = value
         return stats
 
-    def _salvage(self, response_model: type[M], err: Any, stats: Generated) -> M:
-        """After the re-asks: keep a structurally valid answer with its soft problems, or fail."""
+    async def _stream(
+        self,
+        response_model: type[M],
+        messages: list[dict[str, str]],
+        max_tokens: int,
+        on_partial: Callable[[BaseModel], None],
+        stats: Generated,
+    ) -> str | None:
+        """One streamed attempt: partials go to ``on_partial``; returns the answer's raw text.
+
+        ``None`` (with a note) when the provider could not stream: the caller asks again without
+        streaming. Failures that would only repeat (rejected key, unknown model, transport errors
+        already retried) end here with the same clear error as the non-streaming path.
+        """
+        import instructor
+        from instructor.core import InstructorRetryException
+
+        sink: list[Any] = []
+
+        async def completion(**kwargs: Any) -> Any:
+            return await self._completion(stats, sink, **kwargs)
+
+        client = instructor.from_litellm(
+            completion, mode=instructor.Mode.JSON_SCHEMA, async_client=True
+        )
+        try:
+            async for partial in client.chat.completions.create_partial(
+                model=self.model,
+                messages=messages,  # type: ignore[arg-type]
+                response_model=response_model,
+                max_retries=0,  # validation and re-asks happen on the whole answer, after
+                context={"soft_checks": False},
+                max_tokens=max_tokens,
+                temperature=0,
+            ):
+                on_partial(partial)
+        except ValidationError:
+            pass  # structurally invalid; judged and re-asked by the caller from its text
+        except Exception as exc:
+            cause = exc.__cause__ if isinstance(exc, InstructorRetryException) else None
+            if cause is not None and _final(cause):
+                self._salvage(response_model, exc, stats)  # raises the clear error
+            reason = describe_failure(self.model, cause or exc)
+            stats.notes.append(f"streaming failed ({reason}); generated without streaming")
+            return None
+        finally:
+            if sink:
+                built = _litellm().stream_chunk_builder(sink, messages=messages)
+                if built is not None:
+                    self._record(stats, built)
+        text = "".join(_delta(chunk) for chunk in sink)
+        if not text.strip():
+            stats.notes.append("the provider sent no streamed answer; generated without streaming")
+            return None
+        return text
+
+    def _salvage(self, response_model: type[M], err: Any, stats: Generated, earlier: int = 0) -> M:
+        """After the re-asks: keep a structurally valid answer with its soft problems, or fail.
+
+        ``earlier`` counts attempts made before instructor's (a streamed first answer).
+        """
         cause = err.__cause__
         if cause is not None and not isinstance(cause, ValidationError | ValueError):
             litellm = _litellm()
@@ -232,17 +337,29 @@ class ModelClient:
                 else DraftingError
             )
             raise error_type(f"{message}. Nothing was changed; your incident is intact.") from None
-        content = _content(err.last_completion)
+        attempts = (getattr(err, "n_attempts", None) or stats.calls) + earlier
+        return self._keep(
+            response_model, _content(err.last_completion), _problems(err), attempts, stats
+        )
+
+    def _keep(
+        self,
+        response_model: type[M],
+        content: str | None,
+        problems: list[str],
+        attempts: int,
+        stats: Generated,
+    ) -> M:
+        """A structurally valid last answer, kept with its soft ``problems``; else a clear error."""
         if content is not None:
             try:
                 value = response_model.model_validate_json(content, context={"soft_checks": False})
             except ValidationError:
                 pass
             else:
-                stats.problems = _problems(err)
+                stats.problems = problems
                 return value
-        attempts = getattr(err, "n_attempts", None) or stats.calls
-        detail = "; ".join(_problems(err)) or "no valid answer"
+        detail = "; ".join(problems) or "no valid answer"
         raise DraftingError(
             f"the model '{self.model}' gave no valid {response_model.__name__}"
             f" after {attempts} attempts"
@@ -258,11 +375,35 @@ def _content(completion: Any) -> str | None:
     return content if isinstance(content, str) else None
 
 
+async def _tee(stream: Any, sink: list[Any]) -> AsyncIterator[Any]:
+    """Pass a stream's chunks on, keeping a copy (for its text and usage)."""
+    async for chunk in stream:
+        sink.append(chunk)
+        yield chunk
+
+
+def _delta(chunk: Any) -> str:
+    try:
+        return str(chunk.choices[0].delta.content or "")
+    except (AttributeError, IndexError, TypeError):
+        return ""
+
+
+def _messages(err: ValidationError) -> list[str]:
+    return [str(e.get("msg", "")).removeprefix("Value error, ") for e in err.errors()]
+
+
 def _problems(err: Any) -> list[str]:
     last = err.failed_attempts[-1].exception if getattr(err, "failed_attempts", None) else err
     if isinstance(last, ValidationError):
-        return [str(e.get("msg", "")).removeprefix("Value error, ") for e in last.errors()]
+        return _messages(last)
     return [str(last)]
+
+
+def _final(exc: BaseException) -> bool:
+    """A failure asking again without streaming would only repeat (already retried, or refused)."""
+    litellm = _litellm()
+    return _transient(exc) or isinstance(exc, litellm.AuthenticationError | litellm.NotFoundError)
 
 
 def check_connection(model: str) -> str:

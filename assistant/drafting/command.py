@@ -1,4 +1,9 @@
-"""``amends draft INCIDENT.yaml``: the drafting engine for files and pipelines."""
+"""``amends draft INCIDENT.yaml``: the drafting engine for files and pipelines.
+
+With ``--stream`` (the default when stdout is a terminal) a model-written email is shown as it
+arrives: on stdout for Markdown, then the subject and the checks; on stderr for JSON, whose
+stdout stays one JSON document.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 from assistant.models import SEVERITY_RANK
 
@@ -28,6 +34,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--format", choices=("md", "json"), default="md", help="Markdown draft or full JSON"
     )
     parser.add_argument("--fail-on", choices=("error", "warning", "info"), default="error")
+    parser.add_argument(
+        "--stream",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show the email as a model writes it (default: when stdout is a terminal;"
+        " on stderr with --format json)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -35,8 +48,27 @@ def _progress(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def markdown(result: object) -> str:
-    """The draft as Markdown: label, subject, body, then what the checks found."""
+class LiveText:
+    """Prints a streamed body as it grows: only the new text each time, flushed at once."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.shown = ""
+
+    def __call__(self, body: str) -> None:
+        if body.startswith(self.shown):
+            self.out.write(body[len(self.shown) :])
+        else:  # not expected within one stream; never print a garbled mix
+            self.out.write("\n" + body)
+        self.shown = body
+        self.out.flush()
+
+
+def markdown(result: object, *, body: bool = True) -> str:
+    """The draft as Markdown: label, subject, body, then what the checks found.
+
+    ``body=False`` leaves the body out, for when it has just been streamed to the same place.
+    """
     from assistant.drafting.models import RecoveryDraft
 
     assert isinstance(result, RecoveryDraft)
@@ -44,9 +76,9 @@ def markdown(result: object) -> str:
         f"<!-- drafted by: {result.generator} -->",
         f"**Subject:** {result.subject}",
         "",
-        result.body.rstrip(),
-        "",
     ]
+    if body:
+        lines += [result.body.rstrip(), ""]
     flags = result.report.flags if result.report else []
     if flags or result.grounding or result.notes:
         lines.append("---")
@@ -68,11 +100,23 @@ def run(args: argparse.Namespace) -> int:
 
     incident = load_incident(args.incident)
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    stream = sys.stdout.isatty() if args.stream is None else args.stream
+    live = LiveText(sys.stderr if args.format == "json" else sys.stdout) if stream else None
     started = time.perf_counter()
-    result = draft(incident, model=args.model, parts=parts, on_progress=_progress)
+    result = draft(incident, model=args.model, parts=parts, on_progress=_progress, on_text=live)
+    if live and live.shown:
+        live.out.write("\n\n")
     if time.perf_counter() - started > 1:
         _progress(f"done in {time.perf_counter() - started:.1f} s")
-    sys.stdout.write(draft_json(result) + "\n" if args.format == "json" else markdown(result))
+    if args.format == "json":
+        sys.stdout.write(draft_json(result) + "\n")
+    elif live and live.shown:
+        same = live.shown.strip() == result.body.strip()
+        if not same:
+            _progress("the streamed text above was replaced by the checked draft below")
+        sys.stdout.write(markdown(result, body=not same))
+    else:
+        sys.stdout.write(markdown(result))
     threshold = SEVERITY_RANK[args.fail_on]
     flags = result.report.flags if result.report else []
     return 1 if any(SEVERITY_RANK[f.severity] >= threshold for f in flags) else 0

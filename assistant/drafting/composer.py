@@ -7,6 +7,8 @@ checkpoints, concrete recognition), so a draft scores clean when the facts are c
 
 from __future__ import annotations
 
+import re
+
 from assistant.drafting.grounding import long_date
 from assistant.drafting.models import (
     Ask,
@@ -35,9 +37,53 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_COMMON_OPENERS = frozenset(
+    {"the", "a", "an", "our", "your", "we", "you", "they", "their", "this", "that", "it", "its"}
+    | {"his", "her", "my", "some", "many", "all", "several", "each", "every", "there", "these"}
+    | {"those"}
+)
+_PREPOSITION = re.compile(
+    r"^(?:in|on|at|during|between|from|over|by|before|after|since|until)\b", re.I
+)
+_RANGE = re.compile(r"^\d{1,2}(?:st|nd|rd|th)?\s+(?:to|-|–)\s+\d")
+_DAY_FIRST = re.compile(
+    r"^(?:\d|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\s+\d)",
+    re.I,
+)
+_PERIOD = re.compile(
+    r"^the\s+(?:week|weekend|month|night|morning|afternoon|evening|days?)\s+(?:of|before|after)\b",
+    re.I,
+)
+
+
 def _lower_first(text: str) -> str:
+    """Lower-case a clause's first word only when it is a common word, never a name or "I"."""
     text = text.strip().rstrip(".")
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+    first = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if first.lower() in _COMMON_OPENERS else text
+
+
+def _dated(what: str, when: str) -> str:
+    """The first Expose sentence with the time woven in the way a person would write it."""
+    if not when or _mentions_when(what, when):
+        return _upper_first(_sentence(what))
+    if _RANGE.match(when):
+        lead = f"From {when}"
+    elif _DAY_FIRST.match(when):
+        lead = f"On {when}"
+    elif _PREPOSITION.match(when):
+        lead = _upper_first(when)
+    elif _PERIOD.match(when):
+        lead = f"In {when}"
+    else:
+        return f"{_upper_first(_sentence(what)).rstrip('.')} ({when})."
+    return f"{lead}, {_lower_first(what)}."
+
+
+def _mentions_when(what: str, when: str) -> bool:
+    """True when the facts already date the event (so the draft does not say the date twice)."""
+    dated = [token.strip(",.") for token in when.split() if any(ch.isdigit() for ch in token)]
+    return bool(dated) and any(token in what for token in dated)
 
 
 def _you(incident: Incident) -> str:
@@ -58,7 +104,8 @@ def expose(incident: Incident) -> Expose:
         f"Responsibility for this sits with {incident.cause_owner}, not with you, and as "
         f"{incident.sender.role} I am accountable for it."
     )
-    statement = f"{_OPENERS[incident.tone]} On {incident.when}, {_lower_first(what)}. {why}"
+    opening = _dated(what, incident.when.strip())
+    statement = f"{_OPENERS[incident.tone]} {opening} {why}"
     return Expose(
         statement=statement,
         what_happened=what,

@@ -2,6 +2,7 @@
 
 Independent parts are generated concurrently with asyncio; the composed draft is scored by the
 same scorer ``amends check`` uses and grounding-checked, and both findings travel with it.
+A model-composed email is streamed to an optional ``on_text`` callback as it arrives.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import concurrent.futures
 import json
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from assistant.drafting import composer
 from assistant.drafting.client import Generated, ModelClient, resolve_model
@@ -33,6 +36,7 @@ from assistant.settings import OFFLINE_MODEL
 
 T = TypeVar("T")
 Progress = Callable[[str], None] | None
+TextSink = Callable[[str], None] | None
 # Tight output budgets keep small local models quick; cloud models never need more for these parts.
 PART_MAX_TOKENS: dict[PartName, int] = {"expose": 700, "ask": 250, "rebuild": 800, "name_them": 300}
 CHANNEL_LABEL = {"email": "email", "letter": "letter", "call_script": "call script"}
@@ -128,6 +132,20 @@ def finish(incident: Incident, draft: RecoveryDraft) -> RecoveryDraft:
     return draft
 
 
+def _body_so_far(on_text: Callable[[str], None]) -> Callable[[BaseModel], None]:
+    """Partial emails to ``on_text`` calls with the body so far, only when it has grown."""
+    last = ""
+
+    def report(partial: BaseModel) -> None:
+        nonlocal last
+        body = getattr(partial, "body", None)
+        if isinstance(body, str) and len(body) > len(last):
+            last = body
+            on_text(body)
+
+    return report
+
+
 def _versions(parts: Iterable[str], composed_by_model: bool) -> dict[str, int]:
     names = ["_system", *parts] + (["compose"] if composed_by_model else [])
     return {name: prompt_version(name) for name in names}
@@ -140,11 +158,17 @@ def compose(
     *,
     usage: Usage | None = None,
     notes: list[str] | None = None,
+    on_text: TextSink = None,
 ) -> RecoveryDraft:
     """A draft from parts (perhaps edited by the user); with a model the compose prompt writes it.
 
     The local model's parts are assembled by the offline templates: a 135M model writing a
     whole email under a grammar takes over a minute and adds nothing the parts do not say.
+
+    ``on_text`` receives the email body *so far* (the whole of it each time, longer each time) while
+    a litellm model streams it; it is not called for the offline composer or local models. The
+    returned draft is the validated, checked one: if the streamed answer had to be re-asked, or
+    the provider could not stream, the draft's notes say so and its body supersedes the stream.
     """
     chosen = resolve_model(model)
     notes = list(notes or [])
@@ -165,11 +189,18 @@ def compose(
             sender_signature=f"{sender.name}, {sender.role}",
         )
         result = run_sync(
-            client.generate(ComposedEmail, messages, incident=incident, max_tokens=1200)
+            client.generate(
+                ComposedEmail,
+                messages,
+                incident=incident,
+                max_tokens=1200,
+                on_partial=_body_so_far(on_text) if on_text else None,
+            )
         )
         total = total.add(_usage([result]))
         email: ComposedEmail = result.value  # type: ignore[assignment]
         subject, body = email.subject, email.body.strip() + "\n"
+        notes += [f"compose: {n}" for n in result.notes]
         notes += [f"compose: {p}" for p in result.problems]
         generator = f"litellm: {chosen}"
     else:
@@ -205,8 +236,12 @@ def draft(
     on_progress: Progress = None,
     *,
     concurrent: bool = True,
+    on_text: TextSink = None,
 ) -> RecoveryDraft:
-    """The full draft: parts (concurrent with a model), composed, scored, grounding-checked."""
+    """The full draft: parts (concurrent with a model), composed, scored, grounding-checked.
+
+    ``on_text`` receives the composed email's body so far while it streams (see :func:`compose`).
+    """
     names = _checked_parts(parts)
     chosen = resolve_model(model)
     if chosen == OFFLINE_MODEL:
@@ -233,6 +268,7 @@ def draft(
         chosen,
         usage=_usage(generated.values()),
         notes=notes,
+        on_text=on_text,
     )
 
 

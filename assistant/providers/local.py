@@ -10,6 +10,7 @@ translates one into the other and decoding is constrained to the schema.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import importlib.util
 import json
 import os
@@ -64,13 +65,17 @@ def load_model(name: str = "smollm2") -> Any:
         raise ModelUnavailableError(reason)
     from llama_cpp import Llama
 
-    return Llama(
+    model = Llama(
         model_path=str(gguf_path(name)),
         n_ctx=CONTEXT_TOKENS,
         n_threads=max(1, min(4, os.cpu_count() or 1)),
         seed=1234,
         verbose=False,
     )
+    # Free it while the interpreter is intact: llama-cpp-python's own __del__ runs too late at
+    # exit and prints a harmless but alarming traceback.
+    atexit.register(model.close)
+    return model
 
 
 def bridge_response_format(response_format: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -32,4 +32,5 @@ def fault_server(fault_server_session: FaultServer, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("AMENDS_MAX_REASKS", "2")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
     fault_server_session.delay = 0.0
+    fault_server_session.stream_mode = "sse"
     return fault_server_session

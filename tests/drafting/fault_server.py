@@ -1,4 +1,9 @@
-"""A small misbehaving OpenAI-compatible HTTP server on loopback, for faults we cannot cause otherwise."""
+"""A small misbehaving OpenAI-compatible HTTP server on loopback, for faults we cannot cause otherwise.
+
+``stream: true`` requests are answered as OpenAI does, with server-sent events (one ``data:`` line
+per small piece of the content, then ``data: [DONE]``), unless ``stream_mode`` says the server
+cannot stream: ``"json"`` ignores the flag and answers one JSON body, ``"error"`` refuses with 400.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,8 @@ class FaultServer:
         self.requests: list[dict[str, Any]] = []
         self.delay = 0.0
         self.answer_for: Any = None  # for ("route", None): a function from request body to content
+        self.stream_mode = "sse"  # how stream requests are answered: "sse", "json" or "error"
+        self.chunk_chars = 12  # characters of content per SSE event
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -41,6 +48,9 @@ class FaultServer:
                     kind, arg = "content", "{}"
                 if kind == "route":
                     kind, arg = "content", server.answer_for(body)
+                streaming = bool(body.get("stream"))
+                if streaming and kind == "content" and server.stream_mode == "error":
+                    kind, arg = "status", (400, {})
                 if kind == "status":
                     code, headers = arg
                     self._send(
@@ -50,6 +60,8 @@ class FaultServer:
                     )
                 elif kind == "raw":
                     self._send(200, arg, {})
+                elif streaming and server.stream_mode == "sse":
+                    self._stream(body, arg)
                 else:
                     payload = {
                         "id": "chatcmpl-fault",
@@ -66,6 +78,37 @@ class FaultServer:
                         "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
                     }
                     self._send(200, json.dumps(payload), {})
+
+            def _stream(self, body: dict[str, Any], content: str) -> None:
+                """The content as SSE chunks: a role delta, content deltas, a finish, usage."""
+                size = max(1, server.chunk_chars)
+                pieces = [content[i : i + size] for i in range(0, len(content), size)]
+                deltas: list[tuple[dict[str, Any], str | None]] = [({"role": "assistant"}, None)]
+                deltas += [({"content": piece}, None) for piece in pieces]
+                deltas.append(({}, "stop"))
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("cache-control", "no-cache")
+                self.end_headers()
+                base = {
+                    "id": "chatcmpl-fault-stream",
+                    "object": "chat.completion.chunk",
+                    "created": int(time.time()),
+                    "model": body.get("model", "fake"),
+                }
+                events = [
+                    {**base, "choices": [{"index": 0, "delta": d, "finish_reason": f}]}
+                    for d, f in deltas
+                ]
+                if (body.get("stream_options") or {}).get("include_usage"):
+                    usage = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
+                    events.append({**base, "choices": [], "usage": usage})
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    for event in events:
+                        self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                        self.wfile.flush()
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    self.wfile.flush()
 
             def _send(self, code: int, text: str, headers: dict[str, str]) -> None:
                 data = text.encode()
