@@ -7,7 +7,7 @@ does it through ``assistant.highlight`` (escaped) or plain Streamlit text elemen
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -279,3 +279,12 @@ def all_rule_ids() -> list[str]:
         return sorted({c.rule.id for c in _rubrics(tuple(rubric_folders()), ()).rules})
     except AmendsError:
         return sorted({c.rule.id for c in _rubrics((), ()).rules})
+
+
+def text_sink(placeholder: Any) -> Callable[[str], None]:
+    """A callback that shows streamed text in a placeholder as plain text (never as HTML)."""
+
+    def show(text: str) -> None:
+        placeholder.text(text)
+
+    return show

@@ -404,13 +404,16 @@ if st.button("Generate all four parts and the email", key="draft.generate", type
     incident = _incident()
     if incident is not None:
         with st.status(f"Drafting with {model}…", expanded=True) as status:
+            streamed = st.empty()  # the email as the model writes it (plain text, never HTML)
             try:
                 result = draft(incident, model=model,
-                               on_progress=lambda message: status.write(ui.md_escape(message)))
+                               on_progress=lambda message: status.write(ui.md_escape(message)),
+                               on_text=ui.text_sink(streamed))
             except Exception as exc:
                 status.update(label="Drafting failed; your facts are saved", state="error")
                 ui.show_error(exc, "Drafting")
             else:
+                streamed.empty()
                 _apply_draft_result(result.parts(), result.subject, result.body)
                 save_parts()
                 store.add_version(_ensure_case(), result.body, source="generated",
@@ -482,11 +485,13 @@ if st.button("Compose the email from these parts", key="draft.compose",
     valid = _valid_parts() if incident is not None else None
     if incident is not None and valid is not None:
         with st.spinner("Composing…"):
+            streamed = st.empty()  # the email as the model writes it (plain text, never HTML)
             try:
-                composed = compose(incident, valid, model=model)
+                composed = compose(incident, valid, model=model, on_text=ui.text_sink(streamed))
             except Exception as exc:
                 ui.show_error(exc, "Composing")
             else:
+                streamed.empty()
                 _fill_email(composed.subject, composed.body, force=True)
                 store.add_version(_ensure_case(), composed.body, source="composed",
                                   subject=composed.subject, model=composed.model,

@@ -42,6 +42,9 @@ _COMMON_OPENERS = frozenset(
     | {"his", "her", "my", "some", "many", "all", "several", "each", "every", "there", "these"}
     | {"those"}
 )
+_WEEKDAYS = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+)
 _PREPOSITION = re.compile(
     r"^(?:in|on|at|during|between|from|over|by|before|after|since|until)\b", re.I
 )
@@ -82,7 +85,11 @@ def _dated(what: str, when: str) -> str:
 
 def _mentions_when(what: str, when: str) -> bool:
     """True when the facts already date the event (so the draft does not say the date twice)."""
-    dated = [token.strip(",.") for token in when.split() if any(ch.isdigit() for ch in token)]
+    dated = [
+        token.strip(",.")
+        for token in when.split()
+        if any(ch.isdigit() for ch in token) or token.strip(",.").lower() in _WEEKDAYS
+    ]
     return bool(dated) and any(token in what for token in dated)
 
 
@@ -100,8 +107,9 @@ def expose(incident: Incident) -> Expose:
     """What happened, why, the impacts and who owns it: the facts, plainly."""
     what = _sentence(incident.what_happened)
     why = _sentence(incident.cause)
+    owner = _lower_first(incident.cause_owner)
     responsibility = (
-        f"Responsibility for this sits with {incident.cause_owner}, not with you, and as "
+        f"Responsibility for this sits with {owner}, not with you, and as "
         f"{incident.sender.role} I am accountable for it."
     )
     opening = _dated(what, incident.when.strip())

@@ -101,6 +101,18 @@ def test_a_streamed_email_that_fails_the_rubric_is_reasked(
     assert result.usage.calls == 2
 
 
+def test_a_streamed_email_that_fails_the_schema_is_reasked(
+    fault_server: FaultServer, incident: Incident
+) -> None:
+    broken = json.dumps({"subject": "Hi", "body": "Too short to be an email."})
+    fault_server.plan(ok(broken), ok(email_json(incident)))
+    result = compose(incident, offline_parts(incident), MODEL, on_text=lambda _: None)
+    assert [r.get("stream") for r in fault_server.requests] == [True, None]
+    assert fault_server.requests[1]["messages"][-2]["content"] == broken
+    assert "subject" in fault_server.requests[1]["messages"][-1]["content"]
+    assert result.body.strip() == json.loads(email_json(incident))["body"].strip()
+
+
 def test_a_rejected_key_is_not_tried_again_without_streaming(
     fault_server: FaultServer, incident: Incident
 ) -> None:
