@@ -174,6 +174,11 @@ class PatternSet:
         self._set = compiled
         return self
 
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The patterns, in id order (for tests that check the set against each regex)."""
+        return tuple(self._ids)
+
     def matching(self, text: str) -> frozenset[int]:
         """Ids of the patterns that match somewhere in ``text``."""
         if not self._ids:

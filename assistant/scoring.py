@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any
 
 from assistant.models import (
     CORE_CATEGORIES,
@@ -38,22 +38,23 @@ _NEWLINE = re.compile("\n")
 
 
 class _Text:
-    """A text with its sentences, and which conditions hold in each sentence (asked lazily)."""
+    """A text split into sentences, with which triggers can fire in each sentence (one RE2 set
+    pass per sentence) and which conditions hold in it (asked lazily, one pass per sentence).
+
+    Rules work inside a sentence, so triggers run on sentences rather than on the whole text:
+    a match never crosses a sentence boundary, and ``^``/``$`` anchor to the sentence.
+    """
 
     def __init__(self, text: str, rubrics: RubricSet) -> None:
         self.text = text
         self.spans = split_sentences(text)
-        self.starts = [start for start, _ in self.spans]
-        self.live_triggers = rubrics.triggers.matching(text)
+        self.sentences = [text[start:end] for start, end in self.spans]
         self._conditions = rubrics.conditions
         self._holding: dict[int, frozenset[int]] = {}
-
-    def sentence_of(self, start: int, end: int) -> int | None:
-        """The index of the sentence wholly containing [start, end), if any."""
-        index = bisect_right(self.starts, start) - 1
-        if index < 0 or end > self.spans[index][1] or start == end:
-            return None
-        return index
+        self._live: dict[int, list[int]] = {}
+        for index, sentence in enumerate(self.sentences):
+            for trigger_id in rubrics.triggers.matching(sentence):
+                self._live.setdefault(trigger_id, []).append(index)
 
     def satisfies(self, matcher: CompiledMatcher, index: int) -> bool:
         """Whether the sentence meets every ``requires`` and none of the ``unless`` conditions."""
@@ -61,18 +62,19 @@ class _Text:
             return True
         holding = self._holding.get(index)
         if holding is None:
-            start, end = self.spans[index]
-            holding = self._conditions.matching(self.text[start:end])
+            holding = self._conditions.matching(self.sentences[index])
             self._holding[index] = holding
         return all(c in holding for c in matcher.requires) and not any(
             c in holding for c in matcher.unless
         )
 
-    def matches(self, matcher: CompiledMatcher) -> Iterator[Any]:
-        """The trigger's matches, skipping the regex entirely when the set says it cannot fire."""
-        if matcher.trigger_id not in self.live_triggers:
-            return iter(())
-        return cast(Iterator[Any], matcher.trigger.finditer(self.text))
+    def matches(self, matcher: CompiledMatcher) -> Iterator[tuple[int, int, int]]:
+        """(start, end, sentence) of each non-empty trigger match, in text order."""
+        for index in self._live.get(matcher.trigger_id, ()):
+            offset = self.spans[index][0]
+            for match in matcher.trigger.finditer(self.sentences[index]):
+                if match.end() > match.start():
+                    yield offset + match.start(), offset + match.end(), index
 
 
 def score(text: str, rubric_set: RubricSet | None = None) -> Report:
@@ -99,14 +101,14 @@ def _find_hits(doc: _Text, rubrics: RubricSet) -> list[tuple[int, int, int, Any]
     for compiled in rubrics.rules:
         whole_sentence = compiled.rule.span == "sentence"
         flagged_sentences: set[int] = set()
-        for match in doc.matches(compiled.matcher):
-            index = doc.sentence_of(match.start(), match.end())
-            if index is None or (index in flagged_sentences and whole_sentence):
+        for start, end, index in doc.matches(compiled.matcher):
+            if index in flagged_sentences and whole_sentence:
                 continue
             if not doc.satisfies(compiled.matcher, index):
                 continue
             flagged_sentences.add(index)
-            start, end = doc.spans[index] if whole_sentence else match.span()
+            if whole_sentence:
+                start, end = doc.spans[index]
             hits.append((start, end, index, compiled))
     hits.sort(key=lambda hit: (hit[0], hit[1], hit[3].rule.id))
     return hits
@@ -152,11 +154,11 @@ def _earn(doc: _Text, rubrics: RubricSet) -> dict[str, EarnEvidence]:
 def _evidence(doc: _Text, check_id: str, matchers: tuple[CompiledMatcher, ...]) -> EarnEvidence:
     best: tuple[int, int] | None = None
     for matcher in matchers:
-        for match in doc.matches(matcher):
-            index = doc.sentence_of(match.start(), match.end())
-            if index is not None and doc.satisfies(matcher, index):
-                if best is None or doc.spans[index][0] < best[0]:
-                    best = doc.spans[index]
+        for _, _, index in doc.matches(matcher):
+            if best is not None and doc.spans[index][0] >= best[0]:
+                break  # sentences come in order: nothing earlier can follow
+            if doc.satisfies(matcher, index):
+                best = doc.spans[index]
                 break
     if best is None:
         return EarnEvidence(present=False)
