@@ -27,8 +27,8 @@ EXIT_CLEAN, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
 STDIN_NAME = "<stdin>"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every sub-command."""
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The argument parser for every sub-command (``argv`` decides what must be imported)."""
     parser = argparse.ArgumentParser(
         prog="amends",
         description="Draft and check recovery communications with the EARN method.",
@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_rubric_options(explain)
     explain.set_defaults(func=run_explain)
 
-    _register_drafting(commands)
+    _register_drafting(commands, argv)
     return parser
 
 
@@ -82,12 +82,14 @@ def _add_rubric_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-config", action="store_true", help="ignore .amends.toml/pyproject")
 
 
-def _register_drafting(commands: Any) -> None:
-    """`amends draft` lives with the drafting engine; the check path never imports it."""
-    try:
-        from assistant.drafting import command
-    except ImportError:
+def _register_drafting(commands: Any, argv: Sequence[str]) -> None:
+    """`amends draft` lives with the drafting engine, imported only when it may be needed, so
+    `amends check` starts without it."""
+    if argv and argv[0] not in ("draft", "-h", "--help"):
+        commands.add_parser("draft", help="draft a recovery email from incident facts")
         return
+    from assistant.drafting import command
+
     command.register(commands)
 
 
@@ -264,8 +266,9 @@ def run_explain(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: parse, run, and turn typed errors into one line and exit status 2."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_ERROR

@@ -22,7 +22,6 @@ from assistant.models import Severity
 from assistant.patterns import (
     PatternError,
     PatternSet,
-    compile_regex,
     expand_references,
     lexicon_to_regex,
 )
@@ -30,6 +29,8 @@ from assistant.resources import bundled_dir
 
 RUBRIC_SUFFIXES = (".yaml", ".yml")
 MAX_RUBRIC_BYTES = 1_000_000
+# libyaml's safe loader parses the bundled rubrics ~14x faster than the pure-Python one.
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ID = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
@@ -119,12 +120,17 @@ class RubricFile(_Strict):
 
 @dataclass(frozen=True)
 class CompiledMatcher:
-    """A matcher compiled by RE2: its trigger regex and the ids of its conditions in the set."""
+    """A matcher compiled by RE2: ids of its trigger and conditions in the shared pattern sets."""
 
-    trigger: Any
+    triggers: PatternSet = field(compare=False, repr=False)
     trigger_id: int
     requires: tuple[int, ...]
     unless: tuple[int, ...]
+
+    @property
+    def trigger(self) -> Any:
+        """The trigger's own compiled regex, for finding the exact spans."""
+        return self.triggers.regex(self.trigger_id)
 
 
 @dataclass(frozen=True)
@@ -219,7 +225,7 @@ def parse_rubric_file(path: Path) -> RubricFile:
     except UnicodeDecodeError as err:
         raise RubricError(f"{path}: not UTF-8 text (bad byte at offset {err.start})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_FAST_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
@@ -351,36 +357,34 @@ class _Sets:
 
 
 def _compile_matcher(matcher: Matcher, sets: _Sets, where: str) -> CompiledMatcher:
-    trigger_source = _checked_source(
-        lexicon_to_regex(matcher.phrases) if matcher.phrases is not None else matcher.pattern or "",
-        sets.named,
-        f"{where}, trigger",
-        literal=True,
+    source = (
+        lexicon_to_regex(matcher.phrases) if matcher.phrases is not None else matcher.pattern or ""
     )
     return CompiledMatcher(
-        trigger=compile_regex(trigger_source),
-        trigger_id=sets.triggers.add(trigger_source),
+        triggers=sets.triggers,
+        trigger_id=_add(sets.triggers, source, sets.named, where, "trigger", literal=True),
         requires=tuple(
-            sets.conditions.add(_checked_source(c, sets.named, f"{where}, requires"))
-            for c in matcher.requires
+            _add(sets.conditions, c, sets.named, where, "requires") for c in matcher.requires
         ),
-        unless=tuple(
-            sets.conditions.add(_checked_source(c, sets.named, f"{where}, unless"))
-            for c in matcher.unless
-        ),
+        unless=tuple(_add(sets.conditions, c, sets.named, where, "unless") for c in matcher.unless),
     )
 
 
-def _checked_source(source: str, named: dict[str, str], where: str, literal: bool = False) -> str:
-    """Expand named patterns and check that RE2 compiles the result; errors name the rule."""
+def _add(
+    target: PatternSet,
+    source: str,
+    named: dict[str, str],
+    where: str,
+    role: str,
+    literal: bool = False,
+) -> int:
+    """Expand named patterns and add the result to ``target``; errors name the rule and role."""
     if not literal and source.startswith("@"):
         name = source[1:]
         if name not in named:
-            raise RubricError(f"{where}: unknown named pattern '@{name}'")
+            raise RubricError(f"{where}, {role}: unknown named pattern '@{name}'")
         source = "{{" + name + "}}"
     try:
-        expanded = expand_references(source, named)
-        compile_regex(expanded)
+        return target.add(expand_references(source, named))
     except PatternError as err:
-        raise RubricError(f"{where}: {err}") from None
-    return expanded
+        raise RubricError(f"{where}, {role}: {err}") from None

@@ -38,7 +38,7 @@ _NEWLINE = re.compile("\n")
 
 
 class _Text:
-    """A text split into sentences, with which triggers can fire in each sentence (one RE2 set
+    """A text split into sentences, with which triggers may fire in each sentence (one filter
     pass per sentence) and which conditions hold in it (asked lazily, one pass per sentence).
 
     Rules work inside a sentence, so triggers run on sentences rather than on the whole text:
@@ -53,7 +53,7 @@ class _Text:
         self._holding: dict[int, frozenset[int]] = {}
         self._live: dict[int, list[int]] = {}
         for index, sentence in enumerate(self.sentences):
-            for trigger_id in rubrics.triggers.matching(sentence):
+            for trigger_id in rubrics.triggers.candidates(sentence):
                 self._live.setdefault(trigger_id, []).append(index)
 
     def satisfies(self, matcher: CompiledMatcher, index: int) -> bool:

@@ -109,7 +109,7 @@ def expose(incident: Incident) -> Expose:
     why = _sentence(incident.cause)
     owner = _lower_first(incident.cause_owner)
     responsibility = (
-        f"Responsibility for this sits with {owner}, not with you, and as "
+        f"This was our failure, not yours: it sits with {owner}, and as "
         f"{incident.sender.role} I am accountable for it."
     )
     opening = _dated(what, incident.when.strip())
