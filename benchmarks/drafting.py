@@ -12,18 +12,16 @@ Run: python benchmarks/drafting.py [--skip-local] [--incident PATH]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.drafting import composer, engine
-from assistant.drafting.models import Incident, PartName, RecoveryDraft, load_incident
+from assistant.drafting import engine
+from assistant.drafting.models import Incident, RecoveryDraft, load_incident
 from assistant.providers import local
 from assistant.resources import bundled_dir
 
@@ -51,28 +49,10 @@ def main() -> int:
     incident: Incident = load_incident(args.incident)
     rows = [timed("offline composer (baseline)", 50, lambda: engine.draft(incident, "offline"))]
 
-    from tests.drafting.fault_server import FaultServer
-
-    parts: tuple[PartName, ...] = ("expose", "ask", "rebuild", "name_them")
-    by_part: dict[str, str] = {
-        p: composer.compose_part(p, incident).model_dump_json() for p in parts
-    }
-    offline = engine.draft(incident, "offline")
-    by_part["compose"] = json.dumps({"subject": offline.subject, "body": offline.body})
-    markers = {
-        "Compose the": "compose",
-        "EXPOSE part": "expose",
-        "ASK part": "ask",
-        "REBUILD part": "rebuild",
-        "NAME THEM part": "name_them",
-    }
-
-    def answer_for(body: dict[str, Any]) -> str:
-        prompt = json.dumps(body.get("messages"))
-        return next((by_part[part] for marker, part in markers.items() if marker in prompt), "{}")
+    from tests.drafting.fault_server import FaultServer, routed
 
     server = FaultServer().start()
-    server.delay, server.answer_for = 0.3, answer_for
+    server.delay, server.answer_for = 0.3, routed(incident)
     server.plan(("route", None))
     os.environ.update(
         {"AMENDS_API_BASE": server.url, "OPENAI_API_KEY": "sk-bench", "AMENDS_TIMEOUT": "10"}

@@ -12,10 +12,9 @@ import pytest
 from assistant.drafting.models import Incident
 from assistant.forms import incident_data
 from assistant.storage import Store
-from tests.app.conftest import page_text
-from tests.app.test_app_pages import case_param, fill_incident, new_app
-from tests.drafting.fault_server import FaultServer
-from tests.drafting.test_streaming import routed
+from tests.app.conftest import new_app, page_text
+from tests.app.test_app_pages import case_param, fill_incident
+from tests.drafting.fault_server import FaultServer, routed
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from assistant.drafting import composer
+from assistant.drafting.models import ALL_PARTS, Incident, PartName, _Part
+
 
 def ok(content: str) -> tuple[str, Any]:
     return ("content", content)
@@ -141,3 +144,39 @@ class FaultServer:
     def plan(self, *steps: tuple[str, Any]) -> None:
         self.script = deque(steps)
         self.requests.clear()
+
+
+# Answers that keep a drafting run valid: the offline composer's own parts and email, routed by
+# the part each prompt asks for. Shared by the streaming and app tests and benchmarks/drafting.py.
+
+
+def offline_parts(incident: Incident) -> dict[PartName, _Part]:
+    return {name: composer.compose_part(name, incident) for name in ALL_PARTS}
+
+
+def email_json(incident: Incident, body: str | None = None) -> str:
+    """A clean composed email for ``incident``: the offline composer's, which passes the checks."""
+    parts = offline_parts(incident)
+    text = body if body is not None else composer.compose_body(incident, parts)
+    return json.dumps({"subject": composer.subject(incident), "body": text})
+
+
+def routed(incident: Incident) -> Any:
+    """Answers each request by the part its prompt asks for (as benchmarks/drafting.py does)."""
+    by_part: dict[str, str] = {
+        p: composer.compose_part(p, incident).model_dump_json() for p in ALL_PARTS
+    }
+    by_part["compose"] = email_json(incident)
+    markers = {
+        "Compose the": "compose",
+        "EXPOSE part": "expose",
+        "ASK part": "ask",
+        "REBUILD part": "rebuild",
+        "NAME THEM part": "name_them",
+    }
+
+    def answer_for(body: dict[str, Any]) -> str:
+        prompt = json.dumps(body.get("messages"))
+        return next(by_part[part] for marker, part in markers.items() if marker in prompt)
+
+    return answer_for

@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any
 
 import pytest
 
 from assistant.cli import main
-from assistant.drafting import compose, composer, draft
-from assistant.drafting.models import ALL_PARTS, Incident, PartName, RecoveryDraft, _Part
+from assistant.drafting import compose, draft
+from assistant.drafting.models import ALL_PARTS, Incident, RecoveryDraft
 from assistant.errors import ModelUnavailableError
 from tests.drafting.conftest import EXAMPLES
-from tests.drafting.fault_server import FaultServer, ok
+from tests.drafting.fault_server import FaultServer, email_json, offline_parts, ok, routed
 
 MODEL = "openai/fake-model"
 INCIDENT = next(p for p in EXAMPLES if p.stem == "outage-payments-api")
-
-
-def offline_parts(incident: Incident) -> dict[PartName, _Part]:
-    return {name: composer.compose_part(name, incident) for name in ALL_PARTS}
-
-
-def email_json(incident: Incident, body: str | None = None) -> str:
-    """A clean composed email for ``incident``: the offline composer's, which passes the checks."""
-    parts = offline_parts(incident)
-    text = body if body is not None else composer.compose_body(incident, parts)
-    return json.dumps({"subject": composer.subject(incident), "body": text})
 
 
 def assert_growing(pieces: list[str]) -> None:
@@ -121,27 +109,6 @@ def test_a_rejected_key_is_not_tried_again_without_streaming(
         compose(incident, offline_parts(incident), MODEL, on_text=lambda _: None)
     assert "API key" in str(caught.value) and "sk-test" not in str(caught.value)
     assert len(fault_server.requests) == 1
-
-
-def routed(incident: Incident) -> Any:
-    """Answers each request by the part its prompt asks for (as benchmarks/drafting.py does)."""
-    by_part: dict[str, str] = {
-        p: composer.compose_part(p, incident).model_dump_json() for p in ALL_PARTS
-    }
-    by_part["compose"] = email_json(incident)
-    markers = {
-        "Compose the": "compose",
-        "EXPOSE part": "expose",
-        "ASK part": "ask",
-        "REBUILD part": "rebuild",
-        "NAME THEM part": "name_them",
-    }
-
-    def answer_for(body: dict[str, Any]) -> str:
-        prompt = json.dumps(body.get("messages"))
-        return next(by_part[part] for marker, part in markers.items() if marker in prompt)
-
-    return answer_for
 
 
 def test_draft_streams_only_the_composed_email(
