@@ -119,14 +119,15 @@ def run_check(args: argparse.Namespace) -> int:
     rubrics, loaded = rubric_set_from_args(args)
     fail_on = args.fail_on or loaded.config.fail_on or "error"
     max_bytes = args.max_bytes or loaded.config.max_bytes or MAX_INPUT_BYTES
-    results: list[tuple[str, str, Report]] = []
+    texts: list[tuple[str, str]] = []
     input_errors = 0
     for name, text_or_error in _read_inputs(args.paths, max_bytes):
         if isinstance(text_or_error, InputError):
             input_errors += 1
             print(f"amends: error: {text_or_error}", file=sys.stderr)
             continue
-        results.append((name, text_or_error, score(text_or_error, rubrics)))
+        texts.append((name, text_or_error))
+    results = [(name, text, score(text, rubrics)) for name, text in texts]
     if args.format == "json":
         _write_json(results, sys.stdout)
     else:

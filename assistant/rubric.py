@@ -272,7 +272,9 @@ def _compile(loaded: list[_Loaded], disable: set[str], enable: set[str]) -> Rubr
     rules: list[CompiledRule] = []
     checks: list[CompiledCheck] = []
     seen_ids: dict[str, Path] = {}
-    sets = _Sets(PatternSet(), PatternSet(), named)
+    # Triggers run on every sentence, so they are matched as RE2 sets; conditions are asked
+    # only for the few matchers that fired, so each is run alone, on demand.
+    sets = _Sets(PatternSet(keep_regexes=True), PatternSet(as_set=False), named)
     for item in loaded:
         rubric = item.rubric
         for index, rule in enumerate(rubric.rules):

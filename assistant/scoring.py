@@ -38,8 +38,8 @@ _NEWLINE = re.compile("\n")
 
 
 class _Text:
-    """A text split into sentences, with which triggers may fire in each sentence (one filter
-    pass per sentence) and which conditions hold in it (asked lazily, one pass per sentence).
+    """A text split into sentences, with which triggers fire in each sentence (RE2 set passes
+    per sentence) and which conditions hold in it (each asked lazily, then cached).
 
     Rules work inside a sentence, so triggers run on sentences rather than on the whole text:
     a match never crosses a sentence boundary, and ``^``/``$`` anchor to the sentence.
@@ -50,23 +50,26 @@ class _Text:
         self.spans = split_sentences(text)
         self.sentences = [text[start:end] for start, end in self.spans]
         self._conditions = rubrics.conditions
-        self._holding: dict[int, frozenset[int]] = {}
+        self._holding: dict[tuple[int, int], bool] = {}
         self._live: dict[int, list[int]] = {}
         for index, sentence in enumerate(self.sentences):
-            for trigger_id in rubrics.triggers.candidates(sentence):
+            for trigger_id in rubrics.triggers.matching(sentence):
                 self._live.setdefault(trigger_id, []).append(index)
 
     def satisfies(self, matcher: CompiledMatcher, index: int) -> bool:
         """Whether the sentence meets every ``requires`` and none of the ``unless`` conditions."""
-        if not matcher.requires and not matcher.unless:
-            return True
-        holding = self._holding.get(index)
-        if holding is None:
-            holding = self._conditions.matching(self.sentences[index])
-            self._holding[index] = holding
-        return all(c in holding for c in matcher.requires) and not any(
-            c in holding for c in matcher.unless
+        return all(self._holds(c, index) for c in matcher.requires) and not any(
+            self._holds(c, index) for c in matcher.unless
         )
+
+    def _holds(self, condition: int, index: int) -> bool:
+        """Whether one condition matches one sentence (cached: rules share conditions)."""
+        key = (condition, index)
+        cached = self._holding.get(key)
+        if cached is None:
+            cached = self._conditions.regex(condition).search(self.sentences[index]) is not None
+            self._holding[key] = cached
+        return cached
 
     def matches(self, matcher: CompiledMatcher) -> Iterator[tuple[int, int, int]]:
         """(start, end, sentence) of each non-empty trigger match, in text order."""
