@@ -210,7 +210,7 @@ class PatternSet:
     def matching(self, text: str) -> frozenset[int]:
         """Ids of the patterns that match somewhere in ``text``."""
         if not self._as_set:
-            return frozenset(i for i, regex in enumerate(self._regexes) if regex.search(text))
+            raise RuntimeError("built with as_set=False: ask each pattern with regex(id)")
         found: list[int] = []
         for number, group in enumerate(self._groups):
             hits = group.Match(text)

@@ -82,17 +82,3 @@ def test_one_pass_pattern_sets_agree_with_each_regex_alone(text: str) -> None:
     matchers = [c.matcher for c in RUBRICS.rules] + [m for c in RUBRICS.checks for m in c.matchers]
     for matcher in matchers:
         assert (matcher.trigger.search(text) is not None) == (matcher.trigger_id in live)
-
-
-@settings(max_examples=150, deadline=None)
-@given(texts)
-def test_condition_set_agrees_with_each_condition_alone(text: str) -> None:
-    """Conditions are answered by one RE2 set pass per sentence; it must equal running each."""
-    from assistant.patterns import compile_regex
-
-    for pattern_set in (RUBRICS.conditions, RUBRICS.triggers):
-        expected = {
-            i for i, source in enumerate(pattern_set.sources) if compile_regex(source).search(text)
-        }
-        assert pattern_set.matching(text) == expected
-
