@@ -92,9 +92,3 @@ class Report(BaseModel):
     def flags_in(self, category: str) -> list[Flag]:
         """The flags of one category, in text order."""
         return [flag for flag in self.flags if flag.category == category]
-
-    def worst_severity(self) -> Severity | None:
-        """The most serious severity present, or None when the text is clean."""
-        if not self.flags:
-            return None
-        return max(self.flags, key=lambda f: SEVERITY_RANK[f.severity]).severity

@@ -324,8 +324,9 @@ def _known_names(loaded: list[_Loaded]) -> set[str]:
         names.add(item.rubric.id)
         for rule in item.rubric.rules:
             names.add(rule.id)
-            if rule.category or item.rubric.category:
-                names.add(rule.category or item.rubric.category or "")
+            category = rule.category or item.rubric.category
+            if category:
+                names.add(category)
         for check in item.rubric.checks:
             names.update({check.id, check.element})
     return names
