@@ -16,10 +16,10 @@ from typing import Any, TextIO
 
 from assistant import __version__
 from assistant.config import LoadedConfig, find_config
-from assistant.errors import AmendsError, InputError
-from assistant.models import EARN_ELEMENTS, SEVERITY_RANK, Report
+from assistant.errors import AmendsError, ConfigError, InputError, ModelFileError
+from assistant.models import EARN_ELEMENTS, SEVERITY_RANK, DetectorName, Report
 from assistant.rubric import RubricSet, load_rubric_set
-from assistant.scoring import score
+from assistant.scoring import DEFAULT_DETECTORS, parse_detectors, score
 from assistant.settings import get_settings
 from assistant.textinput import MAX_INPUT_BYTES, decode_text, expand_paths, read_text_file
 
@@ -53,6 +53,12 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     )
     check.add_argument("--max-bytes", type=int, default=None, help="largest input accepted")
     check.add_argument("-v", "--verbose", action="store_true", help="show each flag's suggestion")
+    check.add_argument(
+        "--judge",
+        default=None,
+        metavar="MODEL",
+        help="also ask this litellm model to label each sentence (adds the 'judge' detector)",
+    )
     check.set_defaults(func=run_check)
 
     rules = commands.add_parser("rules", help="list the active rules and checks")
@@ -66,6 +72,12 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     explain.set_defaults(func=run_explain)
 
     _register_drafting(commands, argv)
+    if argv and argv[0] == "train":
+        from assistant.learned import command as train_command
+
+        train_command.register(commands)
+    else:
+        commands.add_parser("train", help="rebuild the learned model heads (needs amends[train])")
     return parser
 
 
@@ -80,6 +92,12 @@ def _add_rubric_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--disable", action="append", default=[], metavar="RULE_OR_CATEGORY")
     parser.add_argument("--enable", action="append", default=[], metavar="RULE_OR_CATEGORY")
     parser.add_argument("--no-config", action="store_true", help="ignore .amends.toml/pyproject")
+    parser.add_argument(
+        "--detectors",
+        default=None,
+        metavar="LIST",
+        help="comma-separated detectors: rules, model, judge (default: rules,model)",
+    )
 
 
 def _register_drafting(commands: Any, argv: Sequence[str]) -> None:
@@ -114,9 +132,54 @@ def rubric_set_from_args(args: argparse.Namespace) -> tuple[RubricSet, LoadedCon
     return rubrics, loaded
 
 
+def detectors_from_args(
+    args: argparse.Namespace, loaded: LoadedConfig
+) -> tuple[tuple[DetectorName, ...], str | None]:
+    """The detectors and judge model chosen by flag, project config, environment or default."""
+    settings = get_settings()
+    judge_model = getattr(args, "judge", None) or loaded.config.judge or settings.judge or None
+    chosen: list[str] | None = None
+    if args.detectors:
+        chosen = [args.detectors]
+    elif loaded.config.detectors is not None:
+        chosen = loaded.config.detectors
+    elif settings.detectors:
+        chosen = [settings.detectors]
+    try:
+        names = parse_detectors(chosen) if chosen is not None else DEFAULT_DETECTORS
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+    if getattr(args, "judge", None) and "judge" not in names:
+        names = parse_detectors([*names, "judge"])
+    if "judge" in names and not judge_model:
+        raise ConfigError("the judge detector needs a model: --judge MODEL (or AMENDS_JUDGE)")
+    return names, judge_model
+
+
+def usable_detectors(names: tuple[DetectorName, ...]) -> tuple[DetectorName, ...]:
+    """Drop the learned model, with one warning on stderr, when its files cannot be loaded."""
+    if "model" not in names:
+        return names
+    try:
+        from assistant.learned.heads import get_model
+
+        get_model()
+    except ModelFileError as err:
+        print(f"amends: warning: scoring with the rules only: {err}", file=sys.stderr)
+        return tuple(name for name in names if name != "model")
+    return names
+
+
 def run_check(args: argparse.Namespace) -> int:
     """Score every input; print flags and summaries; choose the exit status."""
     rubrics, loaded = rubric_set_from_args(args)
+    names, judge_model = detectors_from_args(args, loaded)
+    names = usable_detectors(names)
+    judge = None
+    if "judge" in names and judge_model:
+        from assistant.scoring.judge import LLMJudge
+
+        judge = LLMJudge(judge_model)
     fail_on = args.fail_on or loaded.config.fail_on or "error"
     max_bytes = args.max_bytes or loaded.config.max_bytes or MAX_INPUT_BYTES
     texts: list[tuple[str, str]] = []
@@ -127,7 +190,9 @@ def run_check(args: argparse.Namespace) -> int:
             print(f"amends: error: {text_or_error}", file=sys.stderr)
             continue
         texts.append((name, text_or_error))
-    results = [(name, text, score(text, rubrics)) for name, text in texts]
+    results = [(name, text, score(text, rubrics, names, judge)) for name, text in texts]
+    for note in dict.fromkeys(note for _, _, report in results for note in report.notes):
+        print(f"amends: note: {note}", file=sys.stderr)
     if args.format == "json":
         _write_json(results, sys.stdout)
     else:
@@ -200,6 +265,8 @@ def report_as_json(path: str, report: Report) -> dict[str, Any]:
         "earn_evidence": {e: report.earn[e].model_dump() for e in EARN_ELEMENTS},
         "trust": report.trust.model_dump(),
         "sentences": len(report.sentences),
+        "detectors": [info.model_dump() for info in report.detectors],
+        "notes": report.notes,
     }
 
 
@@ -232,15 +299,51 @@ def run_rules(args: argparse.Namespace) -> int:
         }
         for c in rubrics.checks
     ]
+    detectors = _detector_rows(args, rubrics)
     if args.format == "json":
-        json.dump({"rules": rows, "checks": checks}, sys.stdout, indent=2)
+        json.dump({"rules": rows, "checks": checks, "detectors": detectors}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_CLEAN
+    for detector in detectors:
+        state = "on" if detector["active"] else "off"
+        print(f"detector {detector['name']:<39} {state:<8} {detector['description']}")
     for row in rows:
         print(f"{row['id']:<48} {row['severity']:<8} {row['category']:<17} {row['title']}")
     for check in checks:
         print(f"{check['id']:<48} {'check':<8} {check['element']:<17} {check['title']}")
     return EXIT_CLEAN
+
+
+def _detector_rows(args: argparse.Namespace, rubrics: RubricSet) -> list[dict[str, Any]]:
+    """One row per detector: whether this run would use it, and what it is."""
+    loaded = LoadedConfig() if args.no_config else find_config()
+    names, judge_model = detectors_from_args(args, loaded)
+    model_text = "learned sentence model (shipped heads)"
+    try:
+        from assistant.learned.heads import get_model
+
+        heads = get_model().heads
+        model_text += f", version {heads.version}, sha256 {heads.sha256[:12]}"
+    except ModelFileError as err:
+        model_text += f": unavailable ({err})"
+    categories = ", ".join(c.name for c in rubrics.categories)
+    return [
+        {
+            "name": "rules",
+            "active": "rule" in names,
+            "description": f"{len(rubrics.rules)} rubric rules and {len(rubrics.checks)} checks",
+        },
+        {
+            "name": "model",
+            "active": "model" in names,
+            "description": f"{model_text}; categories: {categories}",
+        },
+        {
+            "name": "judge",
+            "active": "judge" in names,
+            "description": f"LLM judge: {judge_model}" if judge_model else "LLM judge: off",
+        },
+    ]
 
 
 def run_explain(args: argparse.Namespace) -> int:

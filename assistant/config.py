@@ -30,6 +30,10 @@ class ProjectConfig(BaseModel):
     enable: list[str] = Field(default_factory=list, description="rules that are off by default")
     fail_on: FailOn | None = None
     max_bytes: int | None = Field(default=None, gt=0)
+    detectors: list[str] | None = Field(
+        default=None, description="detectors to run: rules, model, judge (default rules, model)"
+    )
+    judge: str | None = Field(default=None, description="litellm model string for the judge")
 
 
 @dataclass(frozen=True)

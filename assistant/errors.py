@@ -35,3 +35,14 @@ class ModelUnavailableError(DraftingError):
 
 class StorageError(AmendsError):
     """The database could not be read or written."""
+
+
+class ModelFileError(AmendsError):
+    """A learned model file is missing, corrupt or does not match; scoring goes on with the rules.
+
+    ``fix`` says what to run; the message names the file.
+    """
+
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(f"{message}. Fix: {fix}")
+        self.fix = fix

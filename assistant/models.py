@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["error", "warning", "info"]
+DetectorName = Literal["rule", "model", "judge"]
 SEVERITY_RANK: dict[str, int] = {"info": 1, "warning": 2, "error": 3}
 
 CORE_CATEGORIES: tuple[str, ...] = ("defensive", "vague_promise", "self_orientation")
@@ -39,6 +40,15 @@ class Flag(BaseModel):
     column: int
     match: str
     sentence: int = Field(description="0-based index of the sentence holding the span")
+    source: DetectorName = Field(default="rule", description="the detector that set the span")
+    sources: tuple[DetectorName, ...] = Field(
+        default=("rule",), description="every detector that flagged this sentence in this category"
+    )
+    confidence: float = Field(default=1.0, ge=0, le=1, description="0-1; rules 1.0")
+    similar: tuple[str, ...] = Field(
+        default=(), description="model flags: the nearest labelled sentences ('reads like')"
+    )
+    reason: str | None = Field(default=None, description="judge flags: the judge's own reason")
 
 
 class EarnEvidence(BaseModel):
@@ -49,6 +59,8 @@ class EarnEvidence(BaseModel):
     evidence: str | None = None
     start: int | None = None
     end: int | None = None
+    source: DetectorName | None = Field(default=None, description="who decided 'present'")
+    confidence: float | None = Field(default=None, description="the model's probability, if used")
 
 
 class Scores(BaseModel):
@@ -79,6 +91,14 @@ class SentenceSpan(BaseModel):
     end: int
 
 
+class DetectorInfo(BaseModel):
+    """Which detector ran, and for a learned one the exact model version and file hash."""
+
+    name: DetectorName
+    version: str = ""
+    sha256: str = ""
+
+
 class Report(BaseModel):
     """Everything the scorer says about one text."""
 
@@ -88,6 +108,10 @@ class Report(BaseModel):
     trust: TrustView
     sentences: list[SentenceSpan]
     rubrics: list[str] = Field(description="ids of the rubric files applied")
+    detectors: list[DetectorInfo] = Field(default_factory=list, description="the detectors run")
+    notes: list[str] = Field(
+        default_factory=list, description="what the user should know (a detector that fell back)"
+    )
 
     def flags_in(self, category: str) -> list[Flag]:
         """The flags of one category, in text order."""

@@ -106,6 +106,13 @@ class Check(_Strict):
     examples: CheckExamples
 
 
+class LearnedText(_Strict):
+    """What a model or judge flag of this rubric's category says (it has no rule of its own)."""
+
+    message: str = Field(min_length=1, description="why sentences like this hurt trust")
+    suggestion: str = Field(min_length=1, description="what to write instead")
+
+
 class RubricFile(_Strict):
     """The contents of one rubric YAML file."""
 
@@ -116,6 +123,20 @@ class RubricFile(_Strict):
     patterns: dict[str, str | list[str]] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)
     checks: list[Check] = Field(default_factory=list)
+    learned: LearnedText | None = None
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    """An active sentence category: its definition and examples, for model and judge flags."""
+
+    name: str
+    title: str
+    description: str
+    message: str
+    suggestion: str
+    flag_examples: tuple[str, ...]
+    pass_examples: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -162,6 +183,11 @@ class RubricSet:
     files: tuple[Path, ...]
     triggers: PatternSet = field(compare=False, repr=False)
     conditions: PatternSet = field(compare=False, repr=False)
+    categories: tuple[CategoryInfo, ...] = ()
+
+    def category(self, name: str) -> CategoryInfo | None:
+        """The active category called ``name``, or None when it is disabled or unknown."""
+        return next((c for c in self.categories if c.name == name), None)
 
     def rule(self, rule_id: str) -> CompiledRule:
         """The compiled rule with this id (KeyError if absent)."""
@@ -303,6 +329,7 @@ def _compile(loaded: list[_Loaded], disable: set[str], enable: set[str]) -> Rubr
             matchers = tuple(_compile_matcher(m, sets, where) for m in check.evidence)
             checks.append(CompiledCheck(check, matchers, item.path))
     return RubricSet(
+        categories=_categories(loaded, disable),
         rules=tuple(rules),
         checks=tuple(checks),
         rubric_ids=tuple(item.rubric.id for item in loaded),
@@ -310,6 +337,33 @@ def _compile(loaded: list[_Loaded], disable: set[str], enable: set[str]) -> Rubr
         triggers=sets.triggers.compile(),
         conditions=sets.conditions.compile(),
     )
+
+
+def _categories(loaded: list[_Loaded], disable: set[str]) -> tuple[CategoryInfo, ...]:
+    """Categories whose rubric is active, with the text model and judge flags carry."""
+    found: list[CategoryInfo] = []
+    for item in loaded:
+        rubric = item.rubric
+        if rubric.category is None or {rubric.id, rubric.category} & disable:
+            continue
+        if any(c.name == rubric.category for c in found):
+            continue
+        text = rubric.learned or LearnedText(
+            message=rubric.description.strip() or rubric.title,
+            suggestion="Rewrite the sentence so it owns the problem and serves the reader.",
+        )
+        found.append(
+            CategoryInfo(
+                name=rubric.category,
+                title=rubric.title,
+                description=" ".join(rubric.description.split()),
+                message=" ".join(text.message.split()),
+                suggestion=" ".join(text.suggestion.split()),
+                flag_examples=tuple(e for rule in rubric.rules for e in rule.examples.flag),
+                pass_examples=tuple(e for rule in rubric.rules for e in rule.examples.pass_),
+            )
+        )
+    return tuple(found)
 
 
 def _claim_id(seen: dict[str, Path], rule_id: str, path: Path) -> None:

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     timeout: float = Field(default=60.0, gt=0, description="seconds before one model call gives up")
     max_retries: int = Field(default=3, ge=0, le=10, description="transport retries per model call")
     max_reasks: int = Field(default=2, ge=0, le=5, description="validation re-asks per part")
+    detectors: str = Field(default="", description="comma-separated detectors; empty: default")
+    judge: str = Field(default="", description="litellm model string for the LLM judge, if any")
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to ``$AMENDS_HOME/amends.db`` (folder created on demand)."""

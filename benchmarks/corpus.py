@@ -1,65 +1,11 @@
-"""Read the labelled development corpus in ``../shared/corpus`` (never copied into the project)."""
+"""The labelled letter sets the benchmarks read (the loader lives with the learned model)."""
 
-from __future__ import annotations
+from assistant.learned.data import (
+    DEFAULT_CORPUS,
+    LabelledDoc,
+    LabelledSentence,
+    corpus_dir,
+    load_corpus,
+)
 
-import json
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
-
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
-
-
-@dataclass
-class LabelledSentence:
-    """One body sentence with its span in the body and its gold labels."""
-
-    start: int
-    end: int
-    text: str
-    labels: set[str]
-
-
-@dataclass
-class LabelledDoc:
-    """A corpus document: header fields, body, sentence labels and EARN labels."""
-
-    doc: str
-    header: dict[str, str]
-    body: str
-    sentences: list[LabelledSentence] = field(default_factory=list)
-    earn: dict[str, bool] = field(default_factory=dict)
-    notes: str = ""
-
-
-def corpus_dir(explicit: str | None = None) -> Path:
-    """The corpus folder: an explicit path, ``$AMENDS_CORPUS``, or ``../shared/corpus``."""
-    return Path(explicit or os.environ.get("AMENDS_CORPUS") or DEFAULT_CORPUS)
-
-
-def load_corpus(folder: Path) -> list[LabelledDoc]:
-    """Every document with its labels, sentence spans found in body order as the README says."""
-    if not (folder / "labels.jsonl").is_file():
-        raise SystemExit(f"corpus not found at {folder} (set AMENDS_CORPUS or pass --corpus)")
-    docs: dict[str, LabelledDoc] = {}
-    for path in sorted((folder / "raw").glob("*.txt")):
-        head, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
-        header = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
-        docs[path.stem] = LabelledDoc(doc=path.stem, header=header, body=body)
-    cursor: dict[str, int] = {}
-    for line in (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        doc = docs[row["doc"]]
-        start = doc.body.find(row["text"], cursor.get(row["doc"], 0))
-        if start < 0:
-            raise SystemExit(f"label text not found in doc {row['doc']}: {row['text'][:60]!r}")
-        end = start + len(row["text"])
-        cursor[row["doc"]] = end
-        doc.sentences.append(LabelledSentence(start, end, row["text"], set(row["labels"])))
-    for line in (folder / "docs.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        doc = docs[row["doc"]]
-        doc.notes = row.pop("notes", "")
-        row.pop("doc")
-        doc.earn = {key: bool(value) for key, value in row.items()}
-    return list(docs.values())
+__all__ = ["DEFAULT_CORPUS", "LabelledDoc", "LabelledSentence", "corpus_dir", "load_corpus"]

@@ -1,40 +1,17 @@
-"""Score a text against rubrics: the one pure function behind CLI, app, drafting and benchmarks.
+"""The rule detector: rubric rules (RE2) give exact spans; document checks give EARN evidence.
 
-No I/O beyond the cached rubric load, no model and no litellm import. Scores are simple on purpose
-so a trainer can explain them:
-
-* category score = max(0, 100 - 20 x errors - 10 x warnings - 4 x infos) for that category;
-* overall = 0.6 x mean of the three category scores + 0.4 x (20 x EARN elements present);
-* trust view (the trust equation, 0-100 each): credibility = 0.5 x defensive + 25 x expose_impact
-  + 25 x expose_cause; reliability = 0.5 x vague_promise + 50 x rebuild_specific; intimacy =
-  50 x ask + 50 x name_them; self-orientation = 100 - self_orientation score;
-  trust = mean(credibility, reliability, intimacy) x (1 - self-orientation / 200).
+Rules work inside a sentence, so triggers run on sentences rather than on the whole text.
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Any
 
-from assistant.models import (
-    CORE_CATEGORIES,
-    EARN_ELEMENTS,
-    EarnEvidence,
-    Flag,
-    Report,
-    Scores,
-    SentenceSpan,
-    TrustView,
-)
-from assistant.rubric import CompiledMatcher, RubricSet, load_rubric_set
+from assistant.models import EARN_ELEMENTS, EarnEvidence, Flag
+from assistant.rubric import CompiledMatcher, RubricSet
+from assistant.scoring.positions import LineIndex
 from assistant.sentences import split_sentences
-
-SEVERITY_PENALTY: dict[str, int] = {"error": 20, "warning": 10, "info": 4}
-CATEGORY_WEIGHT = 0.6
-EARN_WEIGHT = 0.4
-_NEWLINE = re.compile("\n")
 
 
 class _Text:
@@ -80,22 +57,21 @@ class _Text:
                     yield offset + match.start(), offset + match.end(), index
 
 
-def score(text: str, rubric_set: RubricSet | None = None) -> Report:
-    """Flag every rule hit in ``text``, check EARN coverage and compute the scores."""
-    rubrics = rubric_set if rubric_set is not None else load_rubric_set()
-    doc = _Text(text, rubrics)
-    hits = _find_hits(doc, rubrics)
-    flags = _to_flags(text, hits)
-    earn = _earn(doc, rubrics)
-    scores = _scores(flags, earn)
-    return Report(
-        flags=flags,
-        scores=scores,
-        earn=earn,
-        trust=_trust(scores, earn),
-        sentences=[SentenceSpan(start=s, end=e) for s, e in doc.spans],
-        rubrics=list(rubrics.rubric_ids),
-    )
+class RuleDetector:
+    """The rubric rules: precise, explainable spans and EARN evidence sentences."""
+
+    name = "rule"
+
+    def __init__(self, rubrics: RubricSet) -> None:
+        self.rubrics = rubrics
+
+    def detect(
+        self, text: str, lines: LineIndex
+    ) -> tuple[list[Flag], dict[str, EarnEvidence], list[tuple[int, int]]]:
+        """Flags, EARN evidence and the sentence spans (the one split every detector shares)."""
+        doc = _Text(text, self.rubrics)
+        flags = _to_flags(text, _find_hits(doc, self.rubrics), lines)
+        return flags, _earn(doc, self.rubrics), doc.spans
 
 
 def _find_hits(doc: _Text, rubrics: RubricSet) -> list[tuple[int, int, int, Any]]:
@@ -117,13 +93,10 @@ def _find_hits(doc: _Text, rubrics: RubricSet) -> list[tuple[int, int, int, Any]
     return hits
 
 
-def _to_flags(text: str, hits: list[tuple[int, int, int, Any]]) -> list[Flag]:
-    if not hits:
-        return []
-    line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+def _to_flags(text: str, hits: list[tuple[int, int, int, Any]], lines: LineIndex) -> list[Flag]:
     flags: list[Flag] = []
     for start, end, index, compiled in hits:
-        line = bisect_right(line_starts, start)
+        line, column = lines.position(start)
         rule = compiled.rule
         flags.append(
             Flag.model_construct(
@@ -135,9 +108,14 @@ def _to_flags(text: str, hits: list[tuple[int, int, int, Any]]) -> list[Flag]:
                 start=start,
                 end=end,
                 line=line,
-                column=start - line_starts[line - 1] + 1,
+                column=column,
                 match=text[start:end],
                 sentence=index,
+                source="rule",
+                sources=("rule",),
+                confidence=1.0,
+                similar=(),
+                reason=None,
             )
         )
     return flags
@@ -145,7 +123,7 @@ def _to_flags(text: str, hits: list[tuple[int, int, int, Any]]) -> list[Flag]:
 
 def _earn(doc: _Text, rubrics: RubricSet) -> dict[str, EarnEvidence]:
     """For each EARN element (and any custom document element), the first sentence that shows it."""
-    found: dict[str, EarnEvidence] = {name: EarnEvidence(present=False) for name in EARN_ELEMENTS}
+    found = {name: EarnEvidence(present=False, source="rule") for name in EARN_ELEMENTS}
     for compiled in rubrics.checks:
         element = compiled.check.element
         if found.get(element, EarnEvidence(present=False)).present:
@@ -164,42 +142,13 @@ def _evidence(doc: _Text, check_id: str, matchers: tuple[CompiledMatcher, ...]) 
                 best = doc.spans[index]
                 break
     if best is None:
-        return EarnEvidence(present=False)
+        return EarnEvidence(present=False, source="rule")
     start, end = best
     return EarnEvidence(
-        present=True, rule=check_id, evidence=doc.text[start:end], start=start, end=end
-    )
-
-
-def category_score(flags: list[Flag], category: str) -> int:
-    """100 minus the severity penalties of the category's flags, floored at 0."""
-    penalty = sum(SEVERITY_PENALTY[f.severity] for f in flags if f.category == category)
-    return max(0, 100 - penalty)
-
-
-def _scores(flags: list[Flag], earn: dict[str, EarnEvidence]) -> Scores:
-    per_category = {name: category_score(flags, name) for name in CORE_CATEGORIES}
-    coverage = 20 * sum(earn[name].present for name in EARN_ELEMENTS)
-    mean_category = sum(per_category.values()) / len(per_category)
-    overall = round(CATEGORY_WEIGHT * mean_category + EARN_WEIGHT * coverage)
-    return Scores(overall=overall, **per_category)
-
-
-def _trust(scores: Scores, earn: dict[str, EarnEvidence]) -> TrustView:
-    def has(name: str) -> int:
-        return int(earn[name].present)
-
-    credibility = round(
-        0.5 * scores.defensive + 25 * has("expose_impact") + 25 * has("expose_cause")
-    )
-    reliability = round(0.5 * scores.vague_promise + 50 * has("rebuild_specific"))
-    intimacy = 50 * has("ask") + 50 * has("name_them")
-    self_orientation = 100 - scores.self_orientation
-    trust = round((credibility + reliability + intimacy) / 3 * (1 - self_orientation / 200))
-    return TrustView(
-        credibility=credibility,
-        reliability=reliability,
-        intimacy=intimacy,
-        self_orientation=self_orientation,
-        trust=trust,
+        present=True,
+        rule=check_id,
+        evidence=doc.text[start:end],
+        start=start,
+        end=end,
+        source="rule",
     )
