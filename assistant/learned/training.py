@@ -24,7 +24,7 @@ from assistant.learned.features import NgramVectoriser
 from assistant.learned.heads import DOC_LABELS, SENTENCE_LABELS, Heads
 
 MODEL_VERSION = "1"
-MIN_PRECISION = 0.65
+MIN_PRECISION = 0.70
 MAX_EXAMPLES_PER_LABEL = 1500
 
 
@@ -175,49 +175,77 @@ def _describe(docs: Sequence[LabelledDoc]) -> dict[str, Any]:
     }
 
 
-def out_of_group_probabilities(
+@dataclass
+class OutOfGroup:
+    """Each threshold group's letters scored by heads fitted without that group, beside what the
+    rules said about the same sentences and documents."""
+
+    sentence_probabilities: np.ndarray  # (sentences, faults)
+    sentence_labels: np.ndarray
+    sentence_rules: np.ndarray  # a rule of that category flagged the sentence
+    doc_probabilities: np.ndarray  # (documents, elements)
+    doc_labels: np.ndarray
+    doc_rules: np.ndarray  # the rubric's EARN check found evidence
+
+
+def out_of_group(
     docs: Sequence[LabelledDoc],
     settings: TrainingSettings = TrainingSettings(),
     score_groups: Sequence[str] | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each group's letters scored by heads fitted without it: (sentence probs, sentence labels,
-    doc probs, doc labels), for the groups in ``score_groups`` (default: all)."""
+) -> OutOfGroup:
+    """Score every group in ``score_groups`` (default: all) with heads that never saw it."""
     from assistant.learned.heads import SentenceModel
+    from assistant.rubric import load_rubric_set
+    from assistant.scoring import score
 
+    rubrics = load_rubric_set()
     groups = sorted({doc.group for doc in docs})
     wanted = set(score_groups) if score_groups is not None else set(groups)
-    sp, sl, dp, dl = [], [], [], []
+    sp, sl, sr, dp, dl, dr = [], [], [], [], [], []
     for group in groups:
         if group not in wanted:
             continue
-        train = [d for d in docs if d.group != group]
-        test = [d for d in docs if d.group == group]
-        model = SentenceModel(fit_heads(train, settings), get_encoder())
-        for doc in test:
+        train_docs = [d for d in docs if d.group != group]
+        model = SentenceModel(fit_heads(train_docs, settings), get_encoder())
+        for doc in (d for d in docs if d.group == group):
             texts = [s.text for s in doc.sentences]
             sp.append(model.sentence_probabilities(texts))
             sl.append(sentence_rows([doc])[1])
+            report = score(doc.body, rubrics, detectors=("rule",))
+            for sentence in doc.sentences:
+                hit = {
+                    f.category
+                    for f in report.flags
+                    if f.start < sentence.end and f.end > sentence.start
+                }
+                sr.append([name in hit for name in SENTENCE_LABELS])
             probabilities, _ = model.document(texts)
             dp.append(probabilities)
             dl.append([bool(doc.earn.get(e)) for e in DOC_LABELS])
-    return (
+            dr.append([report.earn[e].present for e in DOC_LABELS])
+    return OutOfGroup(
         np.vstack(sp),
         np.vstack(sl),
+        np.array(sr, dtype=bool).reshape(-1, len(SENTENCE_LABELS)),
         np.vstack(dp),
         np.array(dl, dtype=bool),
+        np.array(dr, dtype=bool),
     )
 
 
 def precision_first_threshold(
-    probabilities: np.ndarray, truth: np.ndarray, min_precision: float
+    probabilities: np.ndarray,
+    truth: np.ndarray,
+    min_precision: float,
+    also: np.ndarray | None = None,
 ) -> float:
-    """The threshold with the best F1 among those reaching ``min_precision``; if none does,
-    the one with the best F0.5 (precision weighted over recall)."""
-    candidates = np.unique(np.round(probabilities, 3))
+    """The model threshold with the best F1 of (rules OR model) among those reaching
+    ``min_precision``; if none does, the one with the best F0.5 (precision weighted)."""
+    fired = also if also is not None else np.zeros_like(truth)
     best: tuple[float, float] | None = None
-    fallback: tuple[float, float] = (-1.0, 0.5)
-    for threshold in candidates:
-        predicted = probabilities >= threshold
+    fallback: tuple[float, float] = (-1.0, 0.99)
+    for threshold in np.round(np.arange(0.30, 0.991, 0.01), 2):
+        predicted = (probabilities >= threshold) | fired
         tp = float(np.sum(predicted & truth))
         if tp == 0:
             continue
@@ -232,16 +260,23 @@ def precision_first_threshold(
     return best[1] if best is not None else fallback[1]
 
 
-def balanced_threshold(probabilities: np.ndarray, truth: np.ndarray) -> float:
-    """For a document element: the threshold with the best balanced accuracy."""
-    best = (-1.0, 0.5)
-    for threshold in np.unique(np.round(probabilities, 3)):
-        predicted = probabilities >= threshold
-        tpr = float(np.mean(predicted[truth])) if truth.any() else 0.0
-        tnr = float(np.mean(~predicted[~truth])) if (~truth).any() else 0.0
-        if (tpr + tnr) / 2 > best[0]:
-            best = ((tpr + tnr) / 2, float(threshold))
-    return best[1]
+def earn_combiner(oog: OutOfGroup) -> dict[str, list[float]]:
+    """Per EARN element, logistic weights over (model logit, rule evidence found, 1): the rules'
+    evidence is a feature only here, fitted on letters the rule writers never saw."""
+    combiner: dict[str, list[float]] = {}
+    logits = np.log(np.clip(oog.doc_probabilities, 1e-6, 1 - 1e-6))
+    logits -= np.log(np.clip(1 - oog.doc_probabilities, 1e-6, 1))
+    for k, element in enumerate(DOC_LABELS):
+        features = np.column_stack([logits[:, k], oog.doc_rules[:, k].astype(float)])
+        target = oog.doc_labels[:, k]
+        if target.all() or not target.any():
+            combiner[element] = [1.0, 0.0, 0.0]
+            continue
+        head = _sklearn()(C=1.0, class_weight="balanced", max_iter=1000, solver="lbfgs")
+        head.fit(features, target)
+        a, b = (float(x) for x in head.coef_[0])
+        combiner[element] = [round(a, 6), round(b, 6), round(float(head.intercept_[0]), 6)]
+    return combiner
 
 
 def train(
@@ -249,17 +284,21 @@ def train(
     threshold_groups: Sequence[str],
     settings: TrainingSettings = TrainingSettings(),
 ) -> Heads:
-    """Thresholds from out-of-group predictions on ``threshold_groups``, then heads on all docs."""
-    sp, sl, dp, dl = out_of_group_probabilities(docs, settings, threshold_groups)
+    """Thresholds and the EARN combiner from out-of-group predictions on ``threshold_groups``,
+    then heads fitted on all ``docs``."""
+    oog = out_of_group(docs, settings, threshold_groups)
     thresholds = {
-        name: precision_first_threshold(sp[:, k], sl[:, k], settings.min_precision)
+        name: precision_first_threshold(
+            oog.sentence_probabilities[:, k],
+            oog.sentence_labels[:, k],
+            settings.min_precision,
+            also=oog.sentence_rules[:, k],
+        )
         for k, name in enumerate(SENTENCE_LABELS)
     }
-    thresholds.update(
-        {name: balanced_threshold(dp[:, k], dl[:, k]) for k, name in enumerate(DOC_LABELS)}
-    )
     heads = fit_heads(docs, settings, thresholds)
     heads.meta["threshold_groups"] = sorted(threshold_groups)
+    heads.meta["earn_combiner"] = earn_combiner(oog)
     return heads
 
 

@@ -108,12 +108,13 @@ def score(
         try:
             from assistant.scoring.model import ModelDetector
 
-            output = ModelDetector().detect(text, spans, rubrics, lines)
+            rule_earn = earn if "rule" in detectors else None
+            output = ModelDetector().detect(text, spans, rubrics, lines, rule_earn)
         except ModelFileError as error:
             notes.append(f"the learned model was skipped: {error}")
         else:
             flags = merge_flags(flags, output.flags)
-            earn = _combine_earn(earn, output.earn, rules_on="rule" in detectors)
+            earn = {**earn, **output.earn}
             infos.append(output.info)
     if "judge" in detectors and judge is not None:
         verdicts = judge.judge(text, spans, rubrics, lines)
@@ -159,23 +160,6 @@ def merge_flags(base: list[Flag], extra: list[Flag]) -> list[Flag]:
         merged.append(flag)
     merged.sort(key=lambda f: (f.start, f.end, f.rule))
     return merged
-
-
-def _combine_earn(
-    rules: dict[str, EarnEvidence], model: dict[str, EarnEvidence], rules_on: bool
-) -> dict[str, EarnEvidence]:
-    """An element is present when the rules found evidence or the model is confident of it;
-    the rule's evidence sentence is preferred, being exact."""
-    combined = dict(rules)
-    for element, verdict in model.items():
-        ruled = rules.get(element)
-        if rules_on and ruled is not None and ruled.present:
-            combined[element] = ruled.model_copy(update={"confidence": verdict.confidence})
-        elif verdict.present or not rules_on or ruled is None:
-            combined[element] = verdict
-        else:
-            combined[element] = ruled.model_copy(update={"confidence": verdict.confidence})
-    return combined
 
 
 def category_score(flags: list[Flag], category: str) -> int:

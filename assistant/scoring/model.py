@@ -7,6 +7,7 @@ sentences ("reads like: ...") and the rubric's own text for the category.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,8 +38,14 @@ class ModelDetector:
         self.model = model or get_model()
 
     def detect(
-        self, text: str, spans: list[tuple[int, int]], rubrics: RubricSet, lines: LineIndex
+        self,
+        text: str,
+        spans: list[tuple[int, int]],
+        rubrics: RubricSet,
+        lines: LineIndex,
+        rule_earn: dict[str, EarnEvidence] | None = None,
     ) -> ModelOutput:
+        """Flags and EARN verdicts; with ``rule_earn`` the verdicts combine both detectors."""
         sentences = [text[start:end] for start, end in spans]
         heads = self.model.heads
         probabilities = self.model.sentence_probabilities(sentences)
@@ -74,9 +81,17 @@ class ModelDetector:
         earn: dict[str, EarnEvidence] = {}
         if sentences:
             doc_probabilities, evidence_index = self.model.document(sentences)
+            combiner = heads.meta.get("earn_combiner", {})
             for k, element in enumerate(DOC_LABELS):
                 probability = float(doc_probabilities[k])
-                present = probability >= heads.thresholds.get(element, 0.5)
+                ruled = (rule_earn or {}).get(element)
+                if ruled is not None and element in combiner:
+                    present = combined_presence(probability, ruled.present, combiner[element])
+                else:
+                    present = probability >= heads.thresholds.get(element, 0.5)
+                if ruled is not None and ruled.present and present:
+                    earn[element] = ruled.model_copy(update={"confidence": round(probability, 3)})
+                    continue
                 start, end = spans[int(evidence_index[k])]
                 earn[element] = EarnEvidence(
                     present=present,
@@ -89,3 +104,11 @@ class ModelDetector:
                 )
         info = DetectorInfo(name="model", version=heads.version, sha256=heads.sha256)
         return ModelOutput(flags, earn, info)
+
+
+def combined_presence(probability: float, rule_found: bool, weights: list[float]) -> bool:
+    """The learned combination of the model's probability and the rule's evidence (weights
+    fitted by ``amends train`` on letters the rule writers never saw)."""
+    p = min(max(probability, 1e-6), 1 - 1e-6)
+    a, b, c = weights
+    return a * math.log(p / (1 - p)) + b * float(rule_found) + c >= 0.0
