@@ -4,11 +4,16 @@ Run: ``python -m benchmarks.speed`` (``--docs 1100``). It writes >= 1,000 unique
 bodies with a unique reference line, so no linter can serve a cached answer) to a temp folder and
 measures, in this one run:
 
-* in-process throughput (documents per CPU-second, one core) of Amends, proselint and write-good
-  (write-good in one Node.js process), each against **proselint in-process on the same letters**
-  (the baseline); Amends is measured cold (first sight of every letter) and warm (second pass);
+* in-process throughput (documents per CPU-second, one core) of Amends rules-only and the default
+  pipeline (rules + learned model), proselint and write-good (write-good in one Node.js process),
+  each against **proselint in-process on the same letters** (the baseline); "cold" clears the
+  model's sentence cache before every letter (first sight of each sentence), "warm" is a second
+  pass;
 * the same for the ~300-word letters alone (250-350 words), the issue's target case;
-* wall time of each tool's command line on 100 files, start-up included.
+* the default pipeline's latency on one ~300-word letter: cold (no sentence cached), and
+  re-scoring after an edit of one sentence (what the app does on every edit), median of 30;
+* the learned model's load time in a fresh process;
+* wall time of each tool's command line on 100 files, start-up (and model load) included.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.learned.heads import get_model
 from assistant.rubric import load_rubric_set
 from assistant.scoring import score
 from benchmarks.corpus import corpus_dir, load_corpus
@@ -101,6 +107,38 @@ def wall(command: list[str]) -> float | None:
     return time.perf_counter() - start
 
 
+def latency(letter: str, rubrics: object) -> None:
+    """Milliseconds for the default pipeline on one ~300-word letter: cold, and after an edit."""
+    model = get_model()
+    cold, edited = [], []
+    for i in range(30):
+        model._cache.clear()
+        start = time.perf_counter()
+        score(letter + f"\nRef {i}.", rubrics)  # type: ignore[arg-type]
+        cold.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        score(letter + f"\nRef {i}. This line was edited {i} times.", rubrics)  # type: ignore[arg-type]
+        edited.append(time.perf_counter() - start)
+    load = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import time; t=time.perf_counter(); "
+            "from assistant.learned.heads import get_model; get_model(); "
+            "print(time.perf_counter()-t)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    cold.sort()
+    edited.sort()
+    print(f"\nDefault pipeline, one {len(letter.split())}-word letter (median of 30, wall):")
+    print(f"  cold (no sentence cached):      {1000 * cold[15]:.1f} ms")
+    print(f"  re-score after a one-line edit: {1000 * edited[15]:.1f} ms")
+    print(f"  model load in a fresh process:  {1000 * float(load.stdout):.0f} ms")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=1100, help="letters to generate (>= 1000)")
@@ -111,12 +149,26 @@ def main(argv: list[str] | None = None) -> int:
         texts = [p.read_text(encoding="utf-8") for p in paths]
         mid = [t for t in texts if 250 <= len(t.split()) <= 350]
         rubrics = load_rubric_set()
-        amends = lambda t: score(t, rubrics)  # noqa: E731
+        model = get_model()
+
+        def rules_only(text: str) -> object:
+            return score(text, rubrics, ("rule",))
+
+        def default_cold(text: str) -> object:
+            model._cache.clear()
+            return score(text, rubrics)
+
+        def default_warm(text: str) -> object:
+            return score(text, rubrics)
+
         # (row, letters, docs, CPU seconds, which proselint row it is compared with)
         rows: list[tuple[str, int, float, str]] = [
-            ("amends, all letters, cold", *throughput(texts, amends, 1e9), "all"),
-            ("amends, all letters, warm", *throughput(texts, amends, 1e9), "all"),
-            ("amends, ~300-word letters", *throughput(mid, amends, 1e9), "mid"),
+            ("amends rules, all, cold", *throughput(texts, rules_only, 1e9), "all"),
+            ("amends rules, all, warm", *throughput(texts, rules_only, 1e9), "all"),
+            ("amends rules, ~300 words", *throughput(mid, rules_only, 1e9), "mid"),
+            ("amends default, all, cold", *throughput(texts, default_cold, 1e9), "all"),
+            ("amends default, all, warm", *throughput(texts, default_warm, 1e9), "all"),
+            ("amends default, ~300, cold", *throughput(mid, default_cold, 1e9), "mid"),
         ]
         baselines: dict[str, float] = {}
         lint = proselint_lint()
@@ -137,15 +189,20 @@ def main(argv: list[str] | None = None) -> int:
             rate = docs / secs
             ratio = f"{rate / baselines[key]:.1f}x" if key in baselines else "n/a"
             print(f"{name:<30}{docs:>7}{secs:>8.2f}{rate:>9.0f}{ratio:>14}")
+        latency(mid[0], rubrics)
         hundred = [str(p) for p in paths[:100]]
         print("\nCommand line on 100 files, wall time including start-up:")
         for name, command in (
-            ("amends check", ["amends", "check", "--fail-on", "never", *hundred]),
+            (
+                "amends check --detectors rules",
+                ["amends", "check", "--fail-on", "never", "--detectors", "rules", *hundred],
+            ),
+            ("amends check (default)", ["amends", "check", "--fail-on", "never", *hundred]),
             ("proselint check", ["proselint", "check", *hundred]),
             ("write-good", [str(NODE_DIR / "node_modules" / ".bin" / "write-good"), *hundred]),
         ):
             seconds = wall(command)
-            print(f"  {name:<18}{'not installed' if seconds is None else f'{seconds:.2f} s'}")
+            print(f"  {name:<32}{'not installed' if seconds is None else f'{seconds:.2f} s'}")
     return 0
 
 

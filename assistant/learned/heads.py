@@ -216,7 +216,13 @@ class SentenceModel:
             vals = vals / max(float(np.linalg.norm(vals)), 1e-9)
             logits = logits + weights[:, 2 * dim :][:, cols] @ vals
         # the sentence whose own features push each element up the most is its evidence
-        per_sentence = vectors @ (weights[:, :dim] + weights[:, dim : 2 * dim]).T
+        per_sentence = vectors @ weights[:, dim : 2 * dim].T
+        gram_weights = weights[:, 2 * dim :]
+        for row, (_, _, sentence_grams) in enumerate(rows):
+            if sentence_grams:
+                cols = np.fromiter(sentence_grams.keys(), dtype=np.int64)
+                vals = np.fromiter(sentence_grams.values(), dtype=np.float32)
+                per_sentence[row] += gram_weights[:, cols] @ vals
         return _sigmoid(logits), per_sentence.argmax(axis=0)
 
     def similar(self, sentence: str, label: str, count: int = 2) -> tuple[str, ...]:

@@ -286,6 +286,10 @@ def train(
 ) -> Heads:
     """Thresholds and the EARN combiner from out-of-group predictions on ``threshold_groups``,
     then heads fitted on all ``docs``."""
+    if not threshold_groups:
+        heads = fit_heads(docs, settings)
+        heads.meta["threshold_groups"] = []
+        return heads
     oog = out_of_group(docs, settings, threshold_groups)
     thresholds = {
         name: precision_first_threshold(
@@ -322,5 +326,4 @@ def default_sets(corpus: Path, letters: Path) -> tuple[list[Path], list[str]]:
         if letters.is_dir()
         else []
     )
-    folders = [corpus, *writers]
-    return folders, [p.name for p in writers] or [corpus.name]
+    return [corpus, *writers], [p.name for p in writers]

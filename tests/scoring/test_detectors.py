@@ -169,3 +169,85 @@ def test_re_scoring_after_an_edit_reuses_cached_sentences() -> None:
     cached = len(model._cache)
     score(LETTER + "One more sentence was added.\n")
     assert len(model._cache) == cached + 1
+
+
+GOOD_LETTER = """Dear Ana,
+
+On Tuesday night our deployment deleted 412 of your team's invoices from the Ledgerline workspace, and your finance staff spent Wednesday re-keying them by hand instead of closing the month.
+That happened because I approved a migration script that we had only tested on an empty database.
+I am sorry. It was our mistake, and it cost your people a full day.
+What would a good outcome look like for your team from here? I would like to hear it from you on a call this week, at a time that suits you.
+Dmitri Bello, our head of platform, has restored all 412 invoices from Monday's backup, and by 14 March every migration will run against a copy of real data before it reaches customers.
+I will send you the test report for that change on 14 March.
+Kind regards,
+Jonas Weber
+"""
+
+
+def test_a_clearly_good_letter_shows_its_earn_elements_and_no_invented_name_them() -> None:
+    report = score(GOOD_LETTER)
+    present = {name: evidence.present for name, evidence in report.earn.items()}
+    assert present == {
+        "expose_impact": True,
+        "expose_cause": True,
+        "ask": True,
+        "rebuild_specific": True,
+        "name_them": False,  # "our deployment deleted 412 of your team's invoices" is harm, not credit
+    }, report.earn
+    assert not [f for f in report.flags if f.severity == "error"], report.flags
+
+
+def test_harm_done_to_their_team_is_not_taken_as_recognition_by_the_rules() -> None:
+    report = score(GOOD_LETTER, detectors=("rule",))
+    assert not report.earn["name_them"].present, report.earn["name_them"]
+
+
+def _small_letter_sets(tmp_path: Path) -> Path:
+    """Two writers' worth of letters (eight each), in the corpus format, for a quick training."""
+    from assistant.learned.data import LETTERS_DIR
+
+    letters = tmp_path / "letters"
+    for writer in ("w1", "w2"):
+        source, target = LETTERS_DIR / writer, letters / writer
+        (target / "raw").mkdir(parents=True)
+        keep = sorted(p.stem for p in (source / "raw").glob("*.txt"))[:8]
+        for stem in keep:
+            shutil.copy(source / "raw" / f"{stem}.txt", target / "raw")
+        for name in ("labels.jsonl", "docs.jsonl"):
+            rows = [
+                line
+                for line in (source / name).read_text(encoding="utf-8").splitlines()
+                if json.loads(line)["doc"] in keep
+            ]
+            (target / name).write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return letters
+
+
+@pytest.mark.slow
+def test_training_is_deterministic_and_the_heads_name_their_data(tmp_path: Path) -> None:
+    letters = _small_letter_sets(tmp_path)
+    outputs = []
+    for run_number in (1, 2):
+        out = tmp_path / f"heads-{run_number}"
+        result = subprocess.run(
+            [sys.executable, "-m", "assistant.cli", "train", "--letters", str(letters),
+             "--out", str(out)],
+            capture_output=True, text=True, timeout=600,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "thresholds:" in result.stdout and "sha256" in result.stdout
+        outputs.append(((out / "sentence_model.npz").read_bytes(),
+                        (out / "sentence_model.json").read_bytes()))
+    assert outputs[0] == outputs[1], "same data and settings must give byte-identical heads"
+    heads = load_heads(tmp_path / "heads-1")
+    assert heads.meta["trained_on"]["groups"] == {"corpus": 55, "w1": 8, "w2": 8}
+    assert heads.meta["threshold_groups"] == ["w1", "w2"]
+    assert set(heads.meta["earn_combiner"]) == {
+        "expose_impact", "expose_cause", "ask", "rebuild_specific", "name_them"
+    }
+
+
+def test_shipped_heads_were_trained_without_the_blind_letters() -> None:
+    meta = load_heads().meta
+    assert not [g for g in meta["trained_on"]["groups"] if g.startswith("blind")]
+    assert not [g for g in meta["threshold_groups"] if g.startswith("blind")]

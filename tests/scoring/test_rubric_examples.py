@@ -41,7 +41,7 @@ def test_bundled_rubrics_have_rules_in_every_core_category() -> None:
 
 @pytest.mark.parametrize(("rule_id", "text", "should_flag"), RULE_EXAMPLES)
 def test_rule_example(rule_id: str, text: str, should_flag: bool) -> None:
-    hits = [flag for flag in score(text, RUBRICS).flags if flag.rule == rule_id]
+    hits = [flag for flag in score(text, RUBRICS, ("rule",)).flags if flag.rule == rule_id]
     assert bool(hits) == should_flag, (
         f"{rule_id} should {'flag' if should_flag else 'not flag'}: {text!r}; flags: {hits}"
     )
@@ -51,7 +51,7 @@ def test_rule_example(rule_id: str, text: str, should_flag: bool) -> None:
 
 @pytest.mark.parametrize(("element", "text", "present"), CHECK_EXAMPLES)
 def test_check_example(element: str, text: str, present: bool) -> None:
-    evidence = score(text, RUBRICS).earn[element]
+    evidence = score(text, RUBRICS, ("rule",)).earn[element]
     assert evidence.present == present, (
         f"{element} should be {'present' if present else 'absent'} in {text!r}; got {evidence}"
     )

@@ -9,6 +9,8 @@ import pytest
 from assistant.rubric import load_rubric_set
 from assistant.scoring import score
 
+RULES = ("rule",)  # the formulas are checked on rule hits we control
+
 RUBRIC = """\
 id: toy
 title: Toy
@@ -49,7 +51,7 @@ def toy(tmp_path: Path):
 
 
 def test_category_scores_and_overall_follow_the_formula(toy) -> None:
-    report = score("Zork and zork. Blip blip blip. What do you need?", toy)
+    report = score("Zork and zork. Blip blip blip. What do you need?", toy, RULES)
     assert [f.rule for f in report.flags] == ["toy.err", "toy.err", "toy.warn"]
     assert report.scores.defensive == 100 - 2 * 20
     assert report.scores.vague_promise == 100 - 10  # span: sentence flags a sentence once
@@ -60,13 +62,13 @@ def test_category_scores_and_overall_follow_the_formula(toy) -> None:
 
 
 def test_scores_floor_at_zero(toy) -> None:
-    assert score("zork " * 10, toy).scores.defensive == 0
+    assert score("zork " * 10, toy, RULES).scores.defensive == 0
 
 
 def test_trust_view_rises_with_intimacy_and_falls_with_flags(toy) -> None:
-    asked = score("What do you need?", toy).trust
-    plain = score("Hello there.", toy).trust
-    defensive = score("Zork zork zork.", toy).trust
+    asked = score("What do you need?", toy, RULES).trust
+    plain = score("Hello there.", toy, RULES).trust
+    defensive = score("Zork zork zork.", toy, RULES).trust
     assert asked.intimacy == 50 and plain.intimacy == 0
     assert asked.trust > plain.trust > defensive.trust
     assert plain.credibility == 50 and defensive.credibility == round(0.5 * 40)
@@ -74,6 +76,6 @@ def test_trust_view_rises_with_intimacy_and_falls_with_flags(toy) -> None:
 
 def test_sentence_span_flag_covers_the_whole_sentence(toy) -> None:
     text = "First line.\n- We will blip the thing soon.\n"
-    (flag,) = score(text, toy).flags
+    (flag,) = score(text, toy, RULES).flags
     assert flag.match == "We will blip the thing soon."
     assert (flag.line, flag.column) == (2, 3)
