@@ -242,6 +242,13 @@ def _write_text(results: list[tuple[str, str, Report]], out: TextIO, verbose: bo
             )
             if verbose:
                 out.write(f"    matched: {flag.match!r}\n    try: {flag.suggestion}\n")
+                out.write(
+                    f"    found by: {', '.join(flag.sources)} (confidence {flag.confidence:.2f})\n"
+                )
+                for example in flag.similar:
+                    out.write(f"    reads like: {example!r}\n")
+                if flag.reason:
+                    out.write(f"    judge: {flag.reason}\n")
         s = report.scores
         earn = " ".join(f"{e}={'yes' if report.earn[e].present else 'no'}" for e in EARN_ELEMENTS)
         out.write(

@@ -105,3 +105,22 @@ def test_judge_detector_without_a_model_is_a_usage_error(tmp_path, monkeypatch, 
     draft.write_text("Hello.\n", encoding="utf-8")
     assert main(["check", "--detectors", "rules,judge", str(draft)]) == 2
     assert "needs a model" in capsys.readouterr().err
+
+
+@pytest.mark.local_model
+@pytest.mark.slow
+@pytest.mark.skipif(
+    __import__("assistant.providers.local", fromlist=["available"]).available() is not None,
+    reason="local model unavailable",
+)
+def test_the_bundled_local_model_judges_within_the_schema_or_is_skipped(tmp_path: Path) -> None:
+    """SmolLM2 is too small to judge well; whatever it answers must be a valid label on a real
+    sentence, or the judge is skipped with a note. Never a crash, never an invented label."""
+    judge = LLMJudge("local/smollm2", cache_dir=tmp_path / "cache")
+    report = score(LETTER, detectors=("rule", "judge"), judge=judge)
+    judged = [f for f in report.flags if "judge" in f.sources]
+    for flag in judged:
+        assert flag.category in {"defensive", "vague_promise", "self_orientation"}
+        assert 0 <= flag.sentence < len(report.sentences)
+    assert [info.name for info in report.detectors] == ["rule", "judge"]
+    assert all("Traceback" not in note for note in report.notes)

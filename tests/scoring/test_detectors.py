@@ -251,3 +251,15 @@ def test_shipped_heads_were_trained_without_the_blind_letters() -> None:
     meta = load_heads().meta
     assert not [g for g in meta["trained_on"]["groups"] if g.startswith("blind")]
     assert not [g for g in meta["threshold_groups"] if g.startswith("blind")]
+
+
+def test_scoring_with_the_model_imports_neither_litellm_nor_streamlit_nor_torch() -> None:
+    code = (
+        "import sys; from assistant.scoring import score; "
+        "r = score('We regret any concern this may have caused.'); "
+        "assert [i.name for i in r.detectors] == ['rule', 'model'], r.detectors; "
+        "print(sorted(m for m in ('litellm', 'streamlit', 'torch', 'instructor', 'wordllama') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
