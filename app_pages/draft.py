@@ -190,7 +190,8 @@ def hand_edited() -> bool:
     if not body.strip():
         return False
     case_id = ui.active_case_id()
-    made = [v for v in store.versions(case_id) if v.source != "edited"] if case_id else []
+    machine = ("generated", "composed", "revised")
+    made = [v for v in store.versions(case_id) if v.source in machine] if case_id else []
     return not made or made[-1].body != body
 
 
