@@ -238,7 +238,7 @@ def test_examples_open_in_compare_and_check(app_env: Path) -> None:
     assert not at.exception
     assert at.title[0].value == "Compare two drafts"
     assert "unforeseen technical issues" in str(at.text_area(key="cmp.left").value)
-    assert "expired" in str(at.text_area(key="cmp.right").value)
+    assert "let a security certificate" in str(at.text_area(key="cmp.right").value)
     metrics = {m.label: m for m in at.metric}
     assert int(metrics["Overall"].value) > 0
     assert "fixed" in page_text(at)
