@@ -16,8 +16,8 @@ from assistant.errors import InputError
 from assistant.textinput import MAX_INPUT_BYTES, read_document, read_upload, size_message
 from tests.app.conftest import errors, open_page
 
-EML = (
-    b"Subject: Sorry about Friday\r\nFrom: a@example.com\r\nTo: b@example.com\r\n"
+EML = (  # the subject is defensive too: only the body is the draft, in the CLI as in the app
+    b"Subject: We apologise for any inconvenience caused\r\nFrom: a@example.com\r\nTo: b@example.com\r\n"
     b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
     b"\r\nDear Sam,\r\n\r\nWe are sorry if you felt let down by the delay. Unforeseen circumstan=\r\n"
     b"ces beyond our control meant the files were late.\r\nWe will do our best to ensure this never "

@@ -92,3 +92,20 @@ def test_part_problems_are_named_by_the_editors_labels(app_env: Path) -> None:
         "questions (one per line)", ""
     )
     assert "Fix these parts before composing" in page_text(at)
+
+
+def test_generate_also_asks_before_replacing_a_hand_edited_email(
+    app_env: Path, store: Store
+) -> None:
+    at = fill_incident(new_app().run())
+    at.button(key="draft.generate").click().run()
+    edited = str(at.text_area(key="d.body").value) + "\nA line of my own.\n"
+    at.text_area(key="d.body").input(edited).run()
+    at.button(key="draft.generate").click().run()
+    assert "Generating writes a new email over it" in "\n".join(w.value for w in at.warning)
+    assert at.text_area(key="d.body").value == edited
+    at.button(key="draft.confirm_replace").click().run()
+    assert not at.exception and not at.error, errors(at)
+    assert "A line of my own." not in str(at.text_area(key="d.body").value)
+    sources = [v.source for v in store.versions(int(case_param(at)))]
+    assert sources == ["generated", "edited", "generated"]
