@@ -1,30 +1,40 @@
 """Amends: the Streamlit app. Run ``streamlit run app.py``; it works offline on embedded defaults.
 
-This file only builds the navigation; each page lives in ``pages/`` and the logic in ``assistant``.
+This file only builds the navigation; each page lives in ``app_pages/`` and the logic in
+``assistant``. The folder is not called ``pages/``: Streamlit auto-discovers a ``pages/`` folder
+beside the main script and, on the first request after start, a deep link (``/draft?case=3``)
+would get that folder's navigation instead of this one. Everything the page loads ships here
+(the favicon is a file, not a Material icon fetched from a font CDN), so the app works offline.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from assistant.ui import current_model, load_secret_keys, md_escape
+from assistant import ui
 
-st.set_page_config(page_title="Amends", page_icon=":material/handshake:", layout="wide")
-load_secret_keys()
+ICON = Path(__file__).resolve().parent / "app_assets" / "icon.png"
+
+st.set_page_config(page_title="Amends", page_icon=str(ICON), layout="wide")
+ui.load_secret_keys()
+ui.sync_settings_with_url()
 
 pages = {
     "Write": [
-        st.Page("pages/draft.py", title="Draft", icon=":material/edit_note:", default=True),
-        st.Page("pages/check.py", title="Check", icon=":material/fact_check:"),
-        st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
+        st.Page("app_pages/draft.py", title="Draft", icon=":material/edit_note:", default=True),
+        st.Page("app_pages/check.py", title="Check", icon=":material/fact_check:"),
+        st.Page("app_pages/compare.py", title="Compare", icon=":material/compare:"),
     ],
     "Learn and keep": [
-        st.Page("pages/examples.py", title="Examples", icon=":material/school:"),
-        st.Page("pages/history.py", title="History", icon=":material/history:"),
-        st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
+        st.Page("app_pages/examples.py", title="Examples", icon=":material/school:"),
+        st.Page("app_pages/history.py", title="History", icon=":material/history:"),
+        st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"),
     ],
 }
 page = st.navigation(pages)
 with st.sidebar:
-    st.caption(f"Model: {md_escape(current_model())} · change it in Settings")
+    st.caption(f"Model: {ui.md_escape(ui.current_model())} · change it in Settings")
+    ui.install_autosave()
 page.run()

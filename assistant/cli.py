@@ -21,7 +21,13 @@ from assistant.models import EARN_ELEMENTS, SEVERITY_RANK, DetectorName, Report
 from assistant.rubric import RubricSet, load_rubric_set
 from assistant.scoring import DEFAULT_DETECTORS, parse_detectors, score
 from assistant.settings import get_settings
-from assistant.textinput import MAX_INPUT_BYTES, decode_text, expand_paths, read_text_file
+from assistant.textinput import (
+    MAX_INPUT_BYTES,
+    InputTooLarge,
+    decode_text,
+    expand_paths,
+    read_text_file,
+)
 
 EXIT_CLEAN, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
 STDIN_NAME = "<stdin>"
@@ -187,7 +193,9 @@ def run_check(args: argparse.Namespace) -> int:
     for name, text_or_error in _read_inputs(args.paths, max_bytes):
         if isinstance(text_or_error, InputError):
             input_errors += 1
-            print(f"amends: error: {text_or_error}", file=sys.stderr)
+            hint = " (raise the limit with --max-bytes if you mean it)"
+            extra = hint if isinstance(text_or_error, InputTooLarge) else ""
+            print(f"amends: error: {text_or_error}{extra}", file=sys.stderr)
             continue
         texts.append((name, text_or_error))
     results = [(name, text, score(text, rubrics, names, judge)) for name, text in texts]

@@ -1,7 +1,9 @@
 """Flat form values (what the Draft page's widgets hold and the database keeps) <-> drafting data.
 
 The form keeps exactly what the user typed, valid or not, so nothing is lost; conversion to an
-``Incident`` or a part happens only when a model is about to be called, and its errors name fields.
+``Incident`` or a part happens only when a model is about to be called, and its errors name the
+fields by the labels the form shows ("Approved action 1: Due"), never by code paths
+(``approved_actions.0.due``). The labels live here so the widgets and the messages share them.
 """
 
 from __future__ import annotations
@@ -9,6 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from assistant.drafting.models import PART_MODELS, Incident
 
 FACT_FIELDS: tuple[str, ...] = (
     "title",
@@ -43,6 +49,66 @@ DEFAULTS: dict[str, str] = {
     "channel": "email",
     "tone": "direct",
 }
+
+PART_TITLES = {"expose": "Expose", "ask": "Ask", "rebuild": "Rebuild", "name_them": "Name them"}
+PART_HELP = {
+    "expose": "What happened, why, and how it hurt them: plainly, with no excuses.",
+    "ask": "Questions that ask what they need before you offer fixes.",
+    "rebuild": "Actions with an owner, a date and a checkpoint they can see.",
+    "name_them": "What they did that helped; recognise it concretely.",
+}
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "title": ("Incident title", "A short name for this case, e.g. 'Payroll outage on pay day'."),
+    "what_happened": (
+        "What happened",
+        "Facts only, in plain words: what failed, for whom, and for how long. "
+        "Good: 'Our platform was down from 07:10 to 13:25 on your pay day.' "
+        "Avoid: 'There was a service disruption.'",
+    ),
+    "when": ("When", "As you would write it to them, e.g. 'Friday 6 November'."),
+    "impacts": (
+        "Impacts on them (one per line)",
+        "Concrete effects in their terms: people, money, time, reputation. "
+        "Good: '412 staff paid three days late'. Avoid: 'some inconvenience'.",
+    ),
+    "cause": (
+        "Cause",
+        "Why it happened, as far as you know it. Own it: 'a certificate we renewed by hand "
+        "expired', not 'unforeseen technical issues'.",
+    ),
+    "cause_owner": ("Whose failure was it?", "Usually your organisation or a named team."),
+    "actions_taken": (
+        "Already done (one per line)",
+        "What you have already done to contain the damage, if anything.",
+    ),
+    "recipient.name": ("Recipient's name", "The person you are writing to."),
+    "recipient.organisation": ("Their organisation", ""),
+    "recipient.role": ("Their role", ""),
+    "recipient.relationship": ("Relationship", "Sets the register the draft is written in."),
+    "sender.name": ("Your name", "The accountable person who signs, not a team alias."),
+    "sender.role": ("Your role", ""),
+    "sender.organisation": ("Your organisation", ""),
+    "recipient_contribution": (
+        "What did they do that helped? (Name them)",
+        "Something specific they did for the recovery, e.g. 'sent the list of affected "
+        "direct debits within a day'.",
+    ),
+    "review_cadence": ("How often will you report progress?", "e.g. 'a weekly update until done'."),
+    "channel": ("Channel", ""),
+    "tone": ("Tone", "Direct is plain and short; warm is more personal; formal suits letters."),
+    "must_not_say": (
+        "Must not say (one per line)",
+        "Legal limits: phrases the draft must never contain, e.g. 'liable'.",
+    ),
+}
+ACTION_LABELS = {
+    "what": ("Approved action", "Only actions your organisation has approved; the draft may "
+             "promise nothing else."),
+    "owner": ("Owner", "A named person, not 'the team'."),
+    "due": ("Due", "The date it will be done."),
+    "checkpoint": ("Checkpoint they can see", "The evidence: 'runbook shared with you'."),
+}
+
 
 # Part name -> its fields in the order the editor shows them ("actions" is a list of rows).
 PART_FIELDS: dict[str, tuple[str, ...]] = {
@@ -154,3 +220,108 @@ def part_data(name: str, form: Mapping[str, Any]) -> dict[str, Any]:
         else:
             data[field] = _text(value).strip()
     return data
+
+
+# --- labels and validation messages --------------------------------------------------------------
+
+
+def part_field_label(part: str, field: str) -> str:
+    """The label of a part's editor box, e.g. 'Ask: questions (one per line)'."""
+    label = f"{PART_TITLES[part]}: {field.replace('_', ' ')}"
+    return f"{label} (one per line)" if field in LINE_FIELDS else label
+
+
+def part_action_label(index: int, field: str) -> str:
+    """The label of one field of a Rebuild action in the part editor."""
+    return f"Rebuild action {index + 1}: {field}"
+
+
+def _line(loc: tuple[int | str, ...]) -> str:
+    return f", line {int(loc[0]) + 1}" if loc and isinstance(loc[0], int) else ""
+
+
+def fact_label(loc: tuple[int | str, ...]) -> str:
+    """The incident form's label for a validation error's location."""
+    if not loc:
+        return "The incident"
+    head = str(loc[0])
+    if head == "approved_actions":
+        if len(loc) > 1 and isinstance(loc[1], int):
+            field = str(loc[2]) if len(loc) > 2 else ""
+            name = ACTION_LABELS[field][0] if field in ACTION_LABELS else "the row"
+            return f"Approved action {loc[1] + 1}: {name}"
+        return "Approved actions"
+    if head in ("recipient", "sender") and len(loc) > 1 and not isinstance(loc[1], int):
+        name = f"{head}.{loc[1]}"
+        return FIELD_LABELS[name][0] if name in FIELD_LABELS else name
+    if head in ("recipient", "sender"):
+        return FIELD_LABELS[f"{head}.name"][0]
+    if head in FIELD_LABELS:
+        return FIELD_LABELS[head][0] + _line(loc[1:])
+    return head.replace("_", " ").capitalize()
+
+
+def part_label(part: str, loc: tuple[int | str, ...]) -> str:
+    """The part editor's label for a validation error's location within one part."""
+    if not loc:
+        return PART_TITLES[part]
+    field = str(loc[0])
+    if field == "actions" and len(loc) > 1 and isinstance(loc[1], int):
+        return part_action_label(loc[1], str(loc[2])) if len(loc) > 2 else (
+            f"Rebuild action {loc[1] + 1}"
+        )
+    if field in PART_FIELDS.get(part, ()):
+        return part_field_label(part, field) + _line(loc[1:])
+    return f"{PART_TITLES[part]}: {field.replace('_', ' ')}"
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    message = str(error.get("msg", "is not valid"))
+    return message.removeprefix("Value error, ")
+
+
+def check_incident(form: Mapping[str, Any]) -> tuple[Incident | None, list[str]]:
+    """The Incident the form describes, or the problems, each named by its form label."""
+    try:
+        return Incident.model_validate(incident_data(form)), []
+    except ValidationError as err:
+        return None, [f"{fact_label(tuple(e['loc']))}: {_message(e)}" for e in err.errors()]
+
+
+def check_part(name: str, data: Mapping[str, Any]) -> tuple[BaseModel | None, list[str]]:
+    """One edited part as its model, or the problems, each named by its editor label."""
+    try:
+        return PART_MODELS[name].model_validate(dict(data)), []  # type: ignore[index]
+    except ValidationError as err:
+        return None, [f"{part_label(name, tuple(e['loc']))}: {_message(e)}" for e in err.errors()]
+
+
+def carry_expose_edits(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
+    """Expose's statement with edits of its "what happened" and "why" boxes carried into it.
+
+    The offline composer writes the email from the statement (it already holds what happened
+    and why), so an edit of those two boxes would otherwise never reach the email. Where the
+    old sentence is in the statement it is replaced (also with its first letter lowered, as the
+    composer writes it after a date); where it is not (the statement was rewritten by hand), the
+    new sentence is added at the end unless the statement already has it.
+    """
+    statement = str(after.get("statement", ""))
+    for field in ("what_happened", "why"):
+        old = str(before.get(field, "") or "").strip()
+        new = str(after.get(field, "") or "").strip()
+        if old == new or not new:
+            continue
+        if old[-1:] in ".!?" and new[-1:] not in ".!?":
+            new += "."
+        for old_form, new_form in ((old, new), (_lower_first(old), _lower_first(new))):
+            if old_form and old_form in statement:
+                statement = statement.replace(old_form, new_form, 1)
+                break
+        else:
+            if new not in statement and _lower_first(new) not in statement:
+                statement = f"{statement.rstrip()} {new}".strip()
+    return statement
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

@@ -69,10 +69,3 @@ def load_gallery(folder: Path | None = None) -> tuple[GalleryExample, ...]:
     examples = [load_example(p) for p in sorted(folder.glob("*.yaml"))]
     return tuple(sorted(examples, key=lambda e: e.title))
 
-
-def get_example(example_id: str) -> GalleryExample:
-    """One example by id (KeyError when unknown)."""
-    for example in load_gallery():
-        if example.id == example_id:
-            return example
-    raise KeyError(example_id)

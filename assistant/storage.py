@@ -146,6 +146,14 @@ def _version(row: _Version) -> VersionRecord:
     )
 
 
+def _case_row(session: Session, case_id: int) -> _Case:
+    """The case's row, or StorageError: the one place a missing case is reported."""
+    row = session.get(_Case, case_id)
+    if row is None:
+        raise StorageError(f"case {case_id} does not exist (it may have been deleted)")
+    return row
+
+
 def _jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
     """Round-trip through JSON so dates and models are stored as plain data, never as objects."""
     try:
@@ -209,9 +217,7 @@ class Store:
     def get_case(self, case_id: int) -> CaseRecord:
         """One case with its latest version; StorageError when it does not exist."""
         with self._session() as session:
-            row = session.get(_Case, case_id)
-            if row is None:
-                raise StorageError(f"case {case_id} does not exist (it may have been deleted)")
+            row = _case_row(session, case_id)
             return self._record(session, row)
 
     def find_case(self, case_id: int) -> CaseRecord | None:
@@ -258,9 +264,7 @@ class Store:
     ) -> None:
         """Save whatever changed; called on every field edit, so it is cheap and idempotent."""
         with self._session() as session:
-            row = session.get(_Case, case_id)
-            if row is None:
-                raise StorageError(f"case {case_id} does not exist (it may have been deleted)")
+            row = _case_row(session, case_id)
             if title is not None and title.strip():
                 row.title = title.strip()[:300]
             if facts is not None:
@@ -289,9 +293,7 @@ class Store:
     def delete_case(self, case_id: int) -> None:
         """Remove a case and all its versions."""
         with self._session() as session:
-            row = session.get(_Case, case_id)
-            if row is None:
-                raise StorageError(f"case {case_id} does not exist (it may have been deleted)")
+            row = _case_row(session, case_id)
             session.delete(row)
 
     # versions ------------------------------------------------------------------------------
@@ -305,14 +307,18 @@ class Store:
         model: str = "",
         report: Report | None = None,
         scores: Mapping[str, Any] | None = None,
+        merge_within: float = 0,
     ) -> VersionRecord | None:
-        """Append a version unless it repeats the latest one word for word (returns None then)."""
+        """Append a version unless it repeats the latest one word for word (returns None then).
+
+        With ``merge_within`` (seconds), an "edited" version that follows an "edited" version
+        saved less than that long ago replaces it: the app saves as the user types, and a pause
+        in typing should not be a version of its own in History.
+        """
         if source not in VERSION_SOURCES:
             raise StorageError(f"unknown version source '{source}'")
         with self._session() as session:
-            row = session.get(_Case, case_id)
-            if row is None:
-                raise StorageError(f"case {case_id} does not exist (it may have been deleted)")
+            row = _case_row(session, case_id)
             last = session.scalars(
                 select(_Version)
                 .where(_Version.case_id == case_id)
@@ -321,6 +327,19 @@ class Store:
             ).first()
             if last is not None and last.body == body and last.subject == subject:
                 return None
+            new_scores = _jsonable(scores) if scores is not None else scores_of(report)
+            now = _now()
+            if (
+                merge_within > 0
+                and last is not None
+                and source == last.source == "edited"
+                and (now - last.created_at).total_seconds() < merge_within
+            ):
+                last.body, last.subject, last.model = body, subject, model
+                last.scores, last.created_at = new_scores, now
+                row.updated_at = now
+                session.flush()
+                return _version(last)
             version = _Version(
                 case_id=case_id,
                 number=(last.number + 1) if last else 1,
@@ -328,10 +347,11 @@ class Store:
                 subject=subject,
                 body=body,
                 model=model,
-                scores=_jsonable(scores) if scores is not None else scores_of(report),
+                scores=new_scores,
+                created_at=now,
             )
             session.add(version)
-            row.updated_at = _now()
+            row.updated_at = now
             session.flush()
             return _version(version)
 
@@ -342,14 +362,6 @@ class Store:
                 select(_Version).where(_Version.case_id == case_id).order_by(_Version.id)
             )
             return [_version(row) for row in rows]
-
-    def get_version(self, version_id: int) -> VersionRecord:
-        """One version by id."""
-        with self._session() as session:
-            row = session.get(_Version, version_id)
-            if row is None:
-                raise StorageError(f"version {version_id} does not exist")
-            return _version(row)
 
     # export --------------------------------------------------------------------------------
     def export_case(self, case_id: int) -> dict[str, Any]:
@@ -387,11 +399,3 @@ def redact_url(url: str) -> str:
     except Exception:
         return "the configured database"
 
-
-def open_store(url: str | None = None) -> Store:
-    """The store for ``url``, or for the configured database when None."""
-    if url is None:
-        from assistant.settings import get_settings
-
-        url = get_settings().resolved_database_url()
-    return Store(url)

@@ -147,7 +147,7 @@ def main() -> None:
             score(f"{text} Edit {i}: we will do better.", rubrics)
             pure.append(time.perf_counter() - start)
         bare = rerun_times(hello, None, "t", text, args.edits)
-        check = rerun_times(app, "pages/check.py", "c.text", text, args.edits)
+        check = rerun_times(app, "app_pages/check.py", "c.text", text, args.edits)
         words = len(text.split())
         print(f"re-score after an edit: {words}-word draft, median (p90) of {args.edits} edits")
         b, c, p = (statistics.median(x) for x in (bare, check, pure))

@@ -44,13 +44,13 @@ def new_app() -> AppTest:
 
 
 def open_page(page: str, **query: str) -> AppTest:
-    """A new session opened directly on ``pages/<page>.py`` with query parameters."""
+    """A new session opened directly on ``app_pages/<page>.py`` with query parameters."""
     at = new_app()
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
     if page != "draft":
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
         for key, value in query.items():
             at.query_params[key] = value
         at.run()

@@ -77,3 +77,38 @@ def test_unusable_database_is_a_storage_error_without_password(tmp_path: Path) -
         Store(f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}")
     assert "cannot open the database" in str(err.value)
     assert "s3cret" not in redact_url("postgresql://amends:s3cret@db.example/amends")
+
+
+def test_a_missing_case_is_one_error_whatever_the_operation(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'e.db'}")
+    for attempt in (
+        lambda: store.get_case(404),
+        lambda: store.update_case(404, title="x"),
+        lambda: store.delete_case(404),
+        lambda: store.add_version(404, "text", source="edited"),
+    ):
+        with pytest.raises(StorageError, match="case 404 does not exist"):
+            attempt()
+    assert store.find_case(404) is None
+
+
+def test_edits_typed_in_one_sitting_are_one_version(tmp_path: Path) -> None:
+    """The app saves as the user types; pauses in typing must not flood History."""
+    store = Store(f"sqlite:///{tmp_path / 'f.db'}")
+    case = store.create_case("Typing")
+    store.add_version(case.id, "Generated text.", source="generated")
+    for body in ("Generated text. I", "Generated text. I am", "Generated text. I am sorry."):
+        store.add_version(case.id, body, source="edited", merge_within=60)
+    versions = store.versions(case.id)
+    assert [(v.number, v.source, v.body) for v in versions] == [
+        (1, "generated", "Generated text."),
+        (2, "edited", "Generated text. I am sorry."),
+    ]
+    assert versions[1].scores == {}
+    # without merging (or after a machine-made version) each edit is its own version
+    store.add_version(case.id, "Composed.", source="composed")
+    store.add_version(case.id, "Composed. Edited.", source="edited", merge_within=60)
+    store.add_version(case.id, "Composed. Edited twice.", source="edited")
+    assert [v.source for v in store.versions(case.id)] == [
+        "generated", "edited", "composed", "edited", "edited"
+    ]

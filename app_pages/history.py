@@ -1,6 +1,8 @@
 """History: every saved case and every version of its draft, with scores over time.
 
 Reopen a case where it was left, duplicate it to try another approach, export it, or delete it.
+The case shown is the one in the URL (``?case=N``), so a link or a refresh opens that case and
+every button acts on the case on screen; choosing another case updates the URL.
 """
 
 from __future__ import annotations
@@ -24,10 +26,29 @@ def _label(case: CaseRecord) -> str:
             f"score {score} · {case.updated_at:%Y-%m-%d %H:%M}")
 
 
+def url_case() -> int | None:
+    """The case named in the URL, if it is a number."""
+    raw = st.query_params.get("case")
+    return int(raw) if raw and str(raw).isdigit() else None
+
+
+def show_case(case_id: int) -> None:
+    """Select a case here and name it in the URL (a refresh or a shared link shows it again)."""
+    state["h.case"] = case_id
+    if url_case() != case_id:
+        st.query_params["case"] = str(case_id)
+
+
+def chose_case() -> None:
+    """Selectbox callback: the URL follows the choice."""
+    if isinstance(state.get("h.case"), int):
+        show_case(int(state["h.case"]))
+
+
 def duplicate(case_id: int) -> None:
     """Button callback: copy the case and select the copy."""
     copy = store.duplicate_case(case_id)
-    state["h.case"] = copy.id
+    show_case(copy.id)
     state["h.flash"] = f"Duplicated as case #{copy.id}."
 
 
@@ -40,6 +61,8 @@ def delete(case_id: int) -> None:
     if state.get("active_case") == case_id:
         ui.set_active_case(None)
     state.pop("h.case", None)
+    if url_case() == case_id:
+        del st.query_params["case"]
     state["h.flash"] = f"Deleted case #{case_id}."
 
 
@@ -72,11 +95,17 @@ ids = [c.id for c in cases]
 if not ids:
     st.info("No case matches that search.")
     st.stop()
-if state.get("h.case") not in ids:
+linked = url_case()
+if linked in ids:
+    state["h.case"] = linked  # the URL wins: a link, a refresh, or a case reopened elsewhere
+elif state.get("h.case") not in ids:
     active = state.get("active_case")
     state["h.case"] = active if active in ids else ids[0]
+if linked != state["h.case"]:
+    show_case(int(state["h.case"]))
 by_id = {c.id: c for c in cases}
-case_id = st.selectbox("Case", ids, key="h.case", format_func=lambda i: _label(by_id[i]))
+case_id = st.selectbox("Case", ids, key="h.case", format_func=lambda i: _label(by_id[i]),
+                       on_change=chose_case)
 case = store.get_case(int(case_id))
 versions = store.versions(case.id)
 
@@ -84,7 +113,7 @@ st.subheader(ui.md_escape(case.title))
 buttons = st.columns(4)
 if buttons[0].button("Reopen", key="h.reopen", type="primary", icon=":material/open_in_new:"):
     ui.set_active_case(case.id)
-    target = "pages/check.py" if case.kind == "check" else "pages/draft.py"
+    target = "app_pages/check.py" if case.kind == "check" else "app_pages/draft.py"
     st.switch_page(target, query_params={"case": str(case.id)})
 buttons[1].button("Duplicate", key="h.duplicate", on_click=duplicate, args=(case.id,),
                   icon=":material/content_copy:")
@@ -136,7 +165,8 @@ version = next(v for v in versions if v.number == chosen)
 report = ui.score_text(version.body)
 if version.subject:
     st.caption(f"Subject: {ui.md_escape(version.subject)}")
-ui.highlighted(version.body, report)
+ui.report_notes(report)
+ui.highlighted(version.body, report, key=f"h.view.{case.id}")
 exports = st.columns(4)
 stem = f"{case.title} v{version.number}"
 exports[0].download_button("Download .md", to_markdown(version.subject, version.body),

@@ -77,6 +77,13 @@ left_text, right_text = str(state["cmp.left"]), str(state["cmp.right"])
 if not (left_text.strip() and right_text.strip()):
     st.info("Fill both sides to compare them.")
     st.stop()
+problems = [ui.input_problem(t, f"the {side} draft")
+            for side, t in (("left", left_text), ("right", right_text))]
+if any(problems):
+    for problem in problems:
+        if problem:
+            st.error(ui.md_escape(problem))
+    st.stop()
 
 reports: dict[str, Report] = {"left": ui.score_text(left_text), "right": ui.score_text(right_text)}
 
@@ -96,8 +103,9 @@ panes = st.columns(2)
 for side, pane in zip(SIDES, panes, strict=True):
     with pane:
         text = left_text if side == "left" else right_text
-        ui.highlighted(text, reports[side])
-        ui.flag_list(reports[side])
+        ui.report_notes(reports[side])
+        window = ui.highlighted(text, reports[side], key=f"cmp.view.{side}")
+        ui.flag_list(reports[side], window=window)
         with st.expander("EARN coverage"):
             ui.earn_checklist(reports[side])
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ui
-from assistant.documents import UPLOAD_TYPES, read_document
 from assistant.drafting import Revision, revise
 from assistant.errors import InputError
 from assistant.highlight import diff_html
+from assistant.textinput import MAX_INPUT_BYTES, UPLOAD_TYPES, read_upload
 
 store = ui.store()
 state = st.session_state
@@ -33,12 +33,16 @@ def _ensure_case() -> int:
 
 
 def save_text(source: str = "edited") -> None:
-    """Widget callback: the text as it is now becomes a version (identical text is not repeated)."""
+    """Widget callback: the text as it is now becomes a version (identical text is not repeated;
+    edits typed within a minute of the last one update it). Over-limit text is not saved."""
     text = str(state.get("c.text", ""))
     state.pop("c.revision", None)
-    if text.strip():
+    if source == "edited":
+        state.pop("c.upload_error", None)  # the message was about the upload, not this text
+    if text.strip() and ui.input_problem(text) is None:
         store.add_version(_ensure_case(), text, source=source,
-                          subject=str(state.get("c.subject", "")), report=ui.score_text(text))
+                          subject=str(state.get("c.subject", "")), report=ui.score_text(text),
+                          merge_within=ui.EDIT_MERGE_SECONDS)
 
 
 def on_upload() -> None:
@@ -48,7 +52,7 @@ def on_upload() -> None:
     if uploaded is None:
         return
     try:
-        document = read_document(uploaded.name, uploaded.getvalue())
+        document = read_upload(uploaded.name, uploaded.getvalue())
     except InputError as exc:
         state["c.upload_error"] = str(exc)
         return
@@ -113,19 +117,27 @@ with head[0]:
         st.caption("Paste a draft or upload a .txt, .md or .eml file. It is saved as you edit.")
 head[1].button("New check", key="check.new", on_click=new_check, icon=":material/add:")
 
-st.file_uploader("Upload a draft", type=list(UPLOAD_TYPES), key="c.upload", max_upload_size=2,
-                 on_change=on_upload, help="Plain text, Markdown or a saved email, up to 2 MB.")
+# The uploader takes up to the server's 10 MB so that anything over the 1 MB input limit gets
+# the same message as the CLI gives, not the uploader's own.
+st.file_uploader("Upload a draft", type=list(UPLOAD_TYPES), key="c.upload", max_upload_size=10,
+                 on_change=on_upload,
+                 help=f"Plain text, Markdown or a saved email, up to "
+                 f"{MAX_INPUT_BYTES // 1_048_576} MB (the same limit as `amends check`).")
 if state.get("c.upload_error"):
     st.error(ui.md_escape(str(state["c.upload_error"])))
 
-st.text_input("Subject (optional)", key="c.subject", on_change=save_text)
-st.text_area("Draft", key="c.text", height=300, on_change=save_text,
-             placeholder="Paste the email here…",
-             help="Re-scored whenever you click outside the box or press Ctrl+Enter.")
+with st.container(key="autosave-check"):
+    st.text_input("Subject (optional)", key="c.subject", on_change=save_text, live=ui.LIVE_PAUSE)
+    st.text_area("Draft", key="c.text", height=300, on_change=save_text,
+                 placeholder="Paste the email here…",
+                 help="Saved and re-scored as you type (after a short pause).")
 
 text = str(state.get("c.text", ""))
 if not text.strip():
     st.info("Paste or upload a draft to see its flags, scores and EARN coverage.")
+    st.stop()
+if (problem := ui.input_problem(text)) is not None:
+    st.error(ui.md_escape(problem))
     st.stop()
 
 report = ui.score_text(text)

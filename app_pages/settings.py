@@ -1,7 +1,9 @@
-"""Settings: the model (with a connection test), whether its key is present, the active rubrics.
+"""Settings: the model (with a connection test), whether its key is present, the detectors that
+check drafts (rules, learned model, LLM judge), the active rubrics.
 
 Keys are never shown or stored: this page reports only whether each expected variable is set.
-Choices here last for this browser session; ``AMENDS_*`` environment variables set the defaults.
+Choices here last for this browser session (the model and detectors are also kept in the URL, so
+a refresh keeps them); ``AMENDS_*`` environment variables set the defaults.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import streamlit as st
 
 from assistant import ui
 from assistant.highlight import category_label
+from assistant.scoring import DETECTOR_NAMES
 from assistant.settings import LOCAL_MODEL, OFFLINE_MODEL, get_settings
 from assistant.storage import redact_url
 
@@ -20,6 +23,34 @@ settings = get_settings()
 def choose_model() -> None:
     """Widget callback: keep the model choice outside the widget so it survives page changes."""
     state["settings.model_choice"] = str(state.get("settings.model", "")).strip()
+
+
+def choose_detectors() -> None:
+    """Widget callback: the detectors the Check and Draft pages score with (never none)."""
+    picked = list(state.get("settings.detector_pick") or [])
+    state["settings.detectors"] = picked or list(ui.default_detectors())
+
+
+def choose_judge() -> None:
+    """Widget callback: the judge's model string ('' leaves the judge off)."""
+    state["settings.judge_model"] = str(state.get("settings.judge_input", "")).strip()
+
+
+def key_status(model: str) -> None:
+    """Whether each key variable the model's provider reads is set (never the value)."""
+    keys = ui.key_present(model)
+    if model in (OFFLINE_MODEL, LOCAL_MODEL) or model.startswith("local/"):
+        st.success("This model runs on this machine and needs no API key.")
+    elif keys:
+        for name, present in keys.items():
+            if present:
+                st.success(f"{name} is set (its value is never shown or stored).")
+            else:
+                st.warning(f"{name} is not set. Add it to the environment or to "
+                           ".streamlit/secrets.toml, then restart the app.")
+    else:
+        st.info("Amends does not know which key variable this provider reads; litellm will look "
+                "for its usual one.")
 
 
 def choose_rubrics() -> None:
@@ -46,19 +77,7 @@ st.text_input(
 )
 model = ui.current_model()
 st.caption(f"Default from the environment (AMENDS_MODEL): {ui.md_escape(settings.model)}")
-keys = ui.key_present(model)
-if model in (OFFLINE_MODEL, LOCAL_MODEL) or model.startswith("local/"):
-    st.success("This model runs on this machine and needs no API key.")
-elif keys:
-    for name, present in keys.items():
-        if present:
-            st.success(f"{name} is set (its value is never shown or stored).")
-        else:
-            st.warning(f"{name} is not set. Add it to the environment or to "
-                       ".streamlit/secrets.toml, then restart the app.")
-else:
-    st.info("Amends does not know which key variable this provider reads; litellm will look "
-            "for its usual one.")
+key_status(model)
 if st.button("Test connection", key="settings.test", icon=":material/network_check:"):
     with st.spinner(f"Asking {model} for a one-word reply…"):
         try:
@@ -69,6 +88,29 @@ if st.button("Test connection", key="settings.test", icon=":material/network_che
             ui.show_error(exc, "The connection test")
         else:
             st.success(ui.md_escape(answer))
+
+st.subheader("Detectors")
+st.caption("What checks a draft on the Check and Draft pages. The rules give exact spans; the "
+           "learned model (offline, shipped with Amends) catches wording outside the rules' "
+           "vocabularies; the LLM judge asks a model to label each sentence against the rubric.")
+state.setdefault("settings.detector_pick", list(ui.current_detectors()))
+st.pills("Detectors", list(DETECTOR_NAMES), selection_mode="multi", key="settings.detector_pick",
+         format_func=lambda name: ui.DETECTOR_LABELS.get(name, name), on_change=choose_detectors,
+         help="Choose any; with none chosen the default applies "
+         f"({', '.join(ui.default_detectors())}).")
+state.setdefault("settings.judge_input", ui.judge_model())
+st.text_input("Judge model", key="settings.judge_input", on_change=choose_judge,
+              placeholder="e.g. openai/gpt-4o-mini",
+              help="A litellm model string. The judge runs only when it is chosen above and a "
+              "model is set here; its answers are cached on disk, so an unchanged draft is "
+              "judged once.")
+chosen_detectors = ui.current_detectors()
+judge = ui.judge_model()
+if "judge" in chosen_detectors and not judge:
+    st.warning("The judge is chosen but has no model: set one above, or it will not run.")
+elif "judge" in chosen_detectors:
+    key_status(judge)
+st.caption("Scoring with: " + ", ".join(ui.DETECTOR_LABELS[d] for d in chosen_detectors) + ".")
 
 st.subheader("Rubrics")
 state.setdefault("settings.rubric_input", "\n".join(ui.rubric_folders()))

@@ -1,7 +1,9 @@
 """Draft: incident facts in, the four EARN parts side by side, the composed email out.
 
-Every field is saved to the database when it changes and again before any model call, so a
-refresh, a closed tab or a failed model call loses nothing. The URL carries the case id.
+Every field is saved to the database as it is typed (after a short pause, not only on Enter or
+leaving the box) and again before any model call, so a refresh, a closed tab or a failed model
+call loses nothing. The URL carries the case id. Compose and Generate never replace an email the
+user edited by hand without asking first.
 """
 
 from __future__ import annotations
@@ -11,94 +13,35 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import streamlit as st
-from pydantic import ValidationError
 
 from assistant import ui
 from assistant.documents import safe_filename, to_eml, to_markdown, to_text
 from assistant.drafting import compose, draft, generate_part
-from assistant.drafting.models import (
-    ALL_PARTS,
-    PART_MODELS,
-    Incident,
-    PartName,
-    incident_from_data,
-)
-from assistant.errors import IncidentError
+from assistant.drafting.models import ALL_PARTS, Incident, PartName
 from assistant.forms import (
     ACTION_FIELDS,
+    ACTION_LABELS,
     CHANNELS,
     DEFAULTS,
     FACT_FIELDS,
+    FIELD_LABELS,
     LINE_FIELDS,
     PART_FIELDS,
+    PART_HELP,
+    PART_TITLES,
     RELATIONSHIPS,
     TONES,
+    carry_expose_edits,
+    check_incident,
+    check_part,
     clean_actions,
     form_from_incident,
-    incident_data,
+    part_action_label,
     part_data,
+    part_field_label,
     part_form,
 )
 from assistant.gallery import load_gallery
-
-PART_TITLES = {"expose": "Expose", "ask": "Ask", "rebuild": "Rebuild", "name_them": "Name them"}
-PART_HELP = {
-    "expose": "What happened, why, and how it hurt them: plainly, with no excuses.",
-    "ask": "Questions that ask what they need before you offer fixes.",
-    "rebuild": "Actions with an owner, a date and a checkpoint they can see.",
-    "name_them": "What they did that helped; recognise it concretely.",
-}
-LABELS: dict[str, tuple[str, str]] = {
-    "title": ("Incident title", "A short name for this case, e.g. 'Payroll outage on pay day'."),
-    "what_happened": (
-        "What happened",
-        "Facts only, in plain words: what failed, for whom, and for how long. "
-        "Good: 'Our platform was down from 07:10 to 13:25 on your pay day.' "
-        "Avoid: 'There was a service disruption.'",
-    ),
-    "when": ("When", "As you would write it to them, e.g. 'Friday 6 November'."),
-    "impacts": (
-        "Impacts on them (one per line)",
-        "Concrete effects in their terms: people, money, time, reputation. "
-        "Good: '412 staff paid three days late'. Avoid: 'some inconvenience'.",
-    ),
-    "cause": (
-        "Cause",
-        "Why it happened, as far as you know it. Own it: 'a certificate we renewed by hand "
-        "expired', not 'unforeseen technical issues'.",
-    ),
-    "cause_owner": ("Whose failure was it?", "Usually your organisation or a named team."),
-    "actions_taken": (
-        "Already done (one per line)",
-        "What you have already done to contain the damage, if anything.",
-    ),
-    "recipient.name": ("Recipient's name", "The person you are writing to."),
-    "recipient.organisation": ("Their organisation", ""),
-    "recipient.role": ("Their role", ""),
-    "recipient.relationship": ("Relationship", "Sets the register the draft is written in."),
-    "sender.name": ("Your name", "The accountable person who signs, not a team alias."),
-    "sender.role": ("Your role", ""),
-    "sender.organisation": ("Your organisation", ""),
-    "recipient_contribution": (
-        "What did they do that helped? (Name them)",
-        "Something specific they did for the recovery, e.g. 'sent the list of affected "
-        "direct debits within a day'.",
-    ),
-    "review_cadence": ("How often will you report progress?", "e.g. 'a weekly update until done'."),
-    "channel": ("Channel", ""),
-    "tone": ("Tone", "Direct is plain and short; warm is more personal; formal suits letters."),
-    "must_not_say": (
-        "Must not say (one per line)",
-        "Legal limits: phrases the draft must never contain, e.g. 'liable'.",
-    ),
-}
-ACTION_LABELS = {
-    "what": ("Approved action", "Only actions your organisation has approved; the draft may "
-             "promise nothing else."),
-    "owner": ("Owner", "A named person, not 'the team'."),
-    "due": ("Due", "The date it will be done."),
-    "checkpoint": ("Checkpoint they can see", "The evidence: 'runbook shared with you'."),
-}
 
 store = ui.store()
 state = st.session_state
@@ -215,18 +158,51 @@ def save_facts() -> None:
     store.update_case(_ensure_case(), title=str(form.get("title") or ""), facts=form)
 
 
-def save_parts() -> None:
-    """Widget callback: save the parts as edited."""
-    store.update_case(_ensure_case(), parts={str(k): v for k, v in _parts_form().items()})
+def save_parts(carry: bool = True) -> None:
+    """Widget callback: save the parts as edited; an edit of Expose's "what happened" or "why"
+    is carried into its statement, which is what the email is composed from."""
+    case_id = _ensure_case()
+    forms = _parts_form()
+    saved = store.get_case(case_id).parts.get("expose") or {}
+    if carry and "expose" in forms and saved:
+        statement = carry_expose_edits(saved, forms["expose"])
+        if statement != forms["expose"].get("statement"):
+            state["p.expose.statement"] = statement
+            forms["expose"]["statement"] = statement
+    store.update_case(case_id, parts={str(k): v for k, v in forms.items()})
 
 
 def save_email() -> None:
-    """Widget callback: every edit of the email becomes a version with its scores."""
+    """Widget callback: an edit of the email becomes a version with its scores (edits typed
+    within a minute of each other are one version)."""
     body = str(state.get("d.body", ""))
     subject = str(state.get("d.subject", ""))
-    if body.strip():
+    if body.strip() and ui.input_problem(body, "the email") is None:
         store.add_version(_ensure_case(), body, source="edited", subject=subject,
-                          model=ui.current_model(), report=ui.score_text(body))
+                          model=ui.current_model(), report=ui.score_text(body),
+                          merge_within=ui.EDIT_MERGE_SECONDS)
+
+
+def hand_edited() -> bool:
+    """Whether the email on screen holds edits of the user's own that Compose would replace:
+    it is not the text the last generate, compose or accepted revision produced."""
+    body = str(state.get("d.body", ""))
+    if not body.strip():
+        return False
+    case_id = ui.active_case_id()
+    machine = ("generated", "composed", "revised")
+    made = [v for v in store.versions(case_id) if v.source in machine] if case_id else []
+    return not made or made[-1].body != body
+
+
+def confirm_replace(action: str) -> None:
+    """Button callback: the user agreed that ``action`` may replace their edited email."""
+    state["draft.confirmed"] = action
+
+
+def cancel_replace() -> None:
+    """Button callback: keep the edited email; nothing is generated."""
+    state.pop("draft.asking", None)
 
 
 def add_action_row() -> None:
@@ -263,13 +239,33 @@ def load_example_facts() -> None:
 
 
 def _incident() -> Incident | None:
-    try:
-        return incident_from_data(incident_data(_facts_form()), "The incident form")
-    except IncidentError as exc:
-        first, *rest = str(exc).splitlines()
-        st.error(ui.md_escape(first) + "\n\n"
-                 + "\n".join(f"- {ui.md_escape(line.strip(' -'))}" for line in rest))
-        return None
+    incident, problems = check_incident(_facts_form())
+    if problems:
+        st.error("Fix these fields of the incident first:\n\n"
+                 + "\n".join(f"- {ui.md_escape(p)}" for p in problems))
+    return incident
+
+
+def _may_replace_email(action: str) -> bool:
+    """True when ``action`` may write the email now; else ask once (the edits stay in History
+    either way) and return False."""
+    if state.pop("draft.confirmed", None) == action or not hand_edited():
+        state.pop("draft.asking", None)
+        return True
+    state["draft.asking"] = action
+    return False
+
+
+def _ask_before_replacing(action: str) -> None:
+    if state.get("draft.asking") != action:
+        return
+    st.warning("You have edited the email by hand. "
+               f"{'Generating' if action == 'generate' else 'Composing'} writes a new email "
+               "over it; your edited text stays in History as a version.")
+    choice = st.columns([2, 2, 4])
+    choice[0].button("Replace my edited email", key="draft.confirm_replace", type="primary",
+                     on_click=confirm_replace, args=(action,))
+    choice[1].button("Keep my edits", key="draft.cancel_replace", on_click=cancel_replace)
 
 
 def _apply_draft_result(parts: Mapping[PartName, Any], subject: str, body: str) -> None:
@@ -324,7 +320,7 @@ st.subheader("1. The incident")
 
 
 def _field(name: str, kind: str = "input", **kwargs: Any) -> None:
-    label, help_text = LABELS[name]
+    label, help_text = FIELD_LABELS[name]
     key = _fkey(name)
     if kind == "area":
         st.text_area(label, key=key, help=help_text or None, on_change=save_facts, **kwargs)
@@ -336,10 +332,12 @@ def _field(name: str, kind: str = "input", **kwargs: Any) -> None:
         st.selectbox(label, options, key=key, help=help_text or None, on_change=save_facts,
                      format_func=lambda v: str(v).replace("_", " ").capitalize())
     else:
-        st.text_input(label, key=key, help=help_text or None, on_change=save_facts, **kwargs)
+        st.text_input(label, key=key, help=help_text or None, on_change=save_facts,
+                      live=ui.LIVE_PAUSE, **kwargs)
 
 
-left, right = st.columns(2)
+form_box = st.container(key="autosave-facts")  # text areas in it save as they are typed
+left, right = form_box.columns(2)
 with left:
     _field("title", max_chars=200)
     _field("what_happened", "area", height=110)
@@ -368,12 +366,12 @@ def _action_rows(prefix: str, count_key: str, on_change: Any, compact: bool = Fa
     for index in range(int(state.get(count_key, 1))):
         if compact:
             for field in ACTION_FIELDS:
-                label = f"Rebuild action {index + 1}: {field}"
+                label = part_action_label(index, field)
                 key = _akey(prefix, index, field)
                 if field == "due":
                     st.date_input(label, key=key, on_change=on_change)
                 else:
-                    st.text_input(label, key=key, on_change=on_change)
+                    st.text_input(label, key=key, on_change=on_change, live=ui.LIVE_PAUSE)
             continue
         cols = st.columns([4, 2, 2, 4])
         for col, field in zip(cols, ACTION_FIELDS, strict=True):
@@ -385,7 +383,7 @@ def _action_rows(prefix: str, count_key: str, on_change: Any, compact: bool = Fa
                                label_visibility=vis)
             else:
                 col.text_input(label, key=key, help=help_text, on_change=on_change,
-                               label_visibility=vis)
+                               label_visibility=vis, live=ui.LIVE_PAUSE)
 
 
 st.markdown("**Approved actions** (the only commitments the draft may make)")
@@ -398,11 +396,12 @@ st.subheader("2. The EARN parts")
 model = ui.current_model()
 st.caption(f"Model: {ui.md_escape(model)}. Each part is editable; re-generate one without "
            "touching the others.")
-if st.button("Generate all four parts and the email", key="draft.generate", type="primary",
-             icon=":material/auto_awesome:"):
+generate = st.button("Generate all four parts and the email", key="draft.generate",
+                     type="primary", icon=":material/auto_awesome:")
+if generate or state.get("draft.confirmed") == "generate":
     save_facts()  # saved before anything risky runs
     incident = _incident()
-    if incident is not None:
+    if incident is not None and _may_replace_email("generate"):
         with st.status(f"Drafting with {model}…", expanded=True) as status:
             streamed = st.empty()  # the email as the model writes it (plain text, never HTML)
             try:
@@ -415,17 +414,18 @@ if st.button("Generate all four parts and the email", key="draft.generate", type
             else:
                 streamed.empty()
                 _apply_draft_result(result.parts(), result.subject, result.body)
-                save_parts()
+                save_parts(carry=False)
                 store.add_version(_ensure_case(), result.body, source="generated",
                                   subject=result.subject, model=result.model,
-                                  report=result.report)
+                                  report=ui.score_text(result.body))
                 for note in result.notes:
                     status.write(ui.md_escape(note))
                 for issue in result.grounding:
                     st.warning(f"Check this against the facts: {ui.md_escape(issue.message)}")
                 status.update(label="Draft ready", state="complete", expanded=False)
 
-columns = st.columns(4)
+_ask_before_replacing("generate")
+columns = st.container(key="autosave-parts").columns(4)
 for part_name, column in zip(ALL_PARTS, columns, strict=True):
     with column:
         st.markdown(f"#### {PART_TITLES[part_name]}")
@@ -443,12 +443,12 @@ for part_name, column in zip(ALL_PARTS, columns, strict=True):
                         _fill_part(part_name, part.model_dump(mode="json"), force=True)
                         save_parts()
         for field in PART_FIELDS[part_name]:
-            label = f"{PART_TITLES[part_name]}: {field.replace('_', ' ')}"
+            label = part_field_label(part_name, field)
             if field == "actions":
                 _action_rows("p.rebuild.actions", "p.rebuild.n", save_parts, compact=True)
             elif field in LINE_FIELDS:
-                st.text_area(f"{label} (one per line)", key=f"p.{part_name}.{field}",
-                             on_change=save_parts, height=140)
+                st.text_area(label, key=f"p.{part_name}.{field}", on_change=save_parts,
+                             height=140)
             else:
                 st.text_area(label, key=f"p.{part_name}.{field}", on_change=save_parts,
                              height=120 if field == "statement" else 80)
@@ -462,13 +462,10 @@ def _valid_parts() -> dict[PartName, Any] | None:
     parts: dict[PartName, Any] = {}
     problems: list[str] = []
     for name, data in forms.items():
-        try:
-            parts[name] = PART_MODELS[name].model_validate(data)
-        except ValidationError as exc:
-            detail = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'part'}: {e['msg']}" for e in exc.errors()
-            )
-            problems.append(f"{PART_TITLES[name]}: {detail}")
+        part, found = check_part(name, data)
+        if part is not None:
+            parts[name] = part
+        problems += found
     if problems:
         st.error("Fix these parts before composing:\n\n"
                  + "\n".join(f"- {ui.md_escape(p)}" for p in problems))
@@ -477,13 +474,14 @@ def _valid_parts() -> dict[PartName, Any] | None:
 
 
 st.subheader("3. The email")
-if st.button("Compose the email from these parts", key="draft.compose",
-             icon=":material/merge_type:"):
+compose_now = st.button("Compose the email from these parts", key="draft.compose",
+                        icon=":material/merge_type:")
+if compose_now or state.get("draft.confirmed") == "compose":
     save_facts()
     save_parts()
     incident = _incident()
     valid = _valid_parts() if incident is not None else None
-    if incident is not None and valid is not None:
+    if incident is not None and valid is not None and _may_replace_email("compose"):
         with st.spinner("Composing…"):
             streamed = st.empty()  # the email as the model writes it (plain text, never HTML)
             try:
@@ -495,24 +493,31 @@ if st.button("Compose the email from these parts", key="draft.compose",
                 _fill_email(composed.subject, composed.body, force=True)
                 store.add_version(_ensure_case(), composed.body, source="composed",
                                   subject=composed.subject, model=composed.model,
-                                  report=composed.report)
+                                  report=ui.score_text(composed.body))
+_ask_before_replacing("compose")
 
-st.text_input("Subject", key="d.subject", on_change=save_email, max_chars=300)
-st.text_area("Body", key="d.body", on_change=save_email, height=420,
-             help="Edit freely; every change is saved as a version and re-scored.")
+with st.container(key="autosave-email"):
+    st.text_input("Subject", key="d.subject", on_change=save_email, max_chars=300,
+                  live=ui.LIVE_PAUSE)
+    st.text_area("Body", key="d.body", on_change=save_email, height=420,
+                 help="Edit freely; changes are saved as you type and re-scored.")
 body = str(state.get("d.body", ""))
 subject = str(state.get("d.subject", ""))
-if body.strip():
+if body.strip() and (problem := ui.input_problem(body, "the email")) is not None:
+    st.error(ui.md_escape(problem))
+elif body.strip():
     report = ui.score_text(body)
+    ui.report_notes(report)
     ui.score_metrics(report)
+    ui.detector_caption(report)
     with st.expander(f"Flags in this draft ({len(report.flags)})", expanded=bool(report.flags)):
-        ui.highlighted(body, report)
-        ui.flag_list(report)
+        window = ui.highlighted(body, report, key="draft.view")
+        ui.flag_list(report, window=window)
     actions = st.columns(5)
     current = ui.active_case_id()
     if actions[0].button("Open in Check", key="draft.to_check", icon=":material/fact_check:"):
         save_email()
-        st.switch_page("pages/check.py",
+        st.switch_page("app_pages/check.py",
                        query_params={"case": str(current)} if current is not None else None)
     title = str(state.get(_fkey("title")) or "recovery-email")
     actions[1].download_button("Download .md", to_markdown(subject, body),

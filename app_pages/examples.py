@@ -25,20 +25,20 @@ def open_compare(example: GalleryExample) -> None:
         "left_label": "Poor",
         "right_label": "Good",
     }
-    st.switch_page("pages/compare.py")
+    st.switch_page("app_pages/compare.py")
 
 
 def open_check(example: GalleryExample, which: str) -> None:
     """Send one of the emails to Check."""
     email = example.poor if which == "poor" else example.good
     state["check.incoming"] = {"subject": email.subject, "body": email.body}
-    st.switch_page("pages/check.py")
+    st.switch_page("app_pages/check.py")
 
 
 def open_draft(example: GalleryExample) -> None:
     """Start a new case in Draft from the example's incident facts."""
     state["draft.incoming_facts"] = form_from_incident(example.incident)
-    st.switch_page("pages/draft.py")
+    st.switch_page("app_pages/draft.py")
 
 
 st.title("Examples for trainers")
@@ -88,5 +88,6 @@ for tab, (example, poor, good) in zip(tabs, visible, strict=True):
                 st.markdown(f"**{name}** · overall {report.scores.overall} · trust "
                             f"{report.trust.trust}")
                 st.caption(f"Subject: {ui.md_escape(email.subject)}")
-                ui.highlighted(email.body, report, categories)
-                ui.flag_list(report, categories)
+                window = ui.highlighted(email.body, report, categories,
+                                        key=f"ex.view.{example.id}.{name}")
+                ui.flag_list(report, categories, window)
