@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from assistant.models import DetectorName
 from assistant.rubric import load_rubric_set
 from assistant.scoring import score
 
-RULES = ("rule",)  # the formulas are checked on rule hits we control
+RULES: tuple[DetectorName, ...] = ("rule",)  # the formulas are checked on rule hits we control
 
 RUBRIC = """\
 id: toy
