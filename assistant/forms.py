@@ -154,3 +154,33 @@ def part_data(name: str, form: Mapping[str, Any]) -> dict[str, Any]:
         else:
             data[field] = _text(value).strip()
     return data
+
+
+def form_labels(
+    fields: Mapping[str, tuple[str, str]], actions: Mapping[str, tuple[str, str]]
+) -> dict[str, str]:
+    """Validation-message labels (dotted path -> label) from a form's ``(label, help)`` tables.
+
+    ``fields`` is keyed by :data:`FACT_FIELDS` names, ``actions`` by :data:`ACTION_FIELDS`;
+    approved actions are numbered as the form numbers them ("Approved action 2: owner").
+    """
+    labels = {name: label.removesuffix(" (one per line)") for name, (label, _) in fields.items()}
+    labels.setdefault("recipient", "Recipient (their name)")
+    labels.setdefault("sender", "Sender (your name and role)")
+    labels["approved_actions"] = "Approved actions"
+    labels["approved_actions.*"] = "Approved action {n}"
+    for field, (label, _) in actions.items():
+        suffix = "" if field == "what" else f": {label[:1].lower()}{label[1:]}"
+        labels[f"approved_actions.*.{field}"] = "Approved action {n}" + suffix
+    return labels
+
+
+def part_labels(name: str, title: str) -> dict[str, str]:
+    """Validation-message labels for one part's editor, worded as its widgets are labelled."""
+    labels = {"": title}
+    for field in PART_FIELDS[name]:
+        labels[field] = f"{title}: {field.replace('_', ' ')}"
+    for field in ACTION_FIELDS:
+        labels[f"actions.*.{field}"] = f"{title} action {{n}}: {field}"
+    labels["actions.*"] = f"{title} action {{n}}"
+    return labels

@@ -23,7 +23,7 @@ from assistant.drafting.models import (
     PartName,
     incident_from_data,
 )
-from assistant.errors import IncidentError
+from assistant.errors import IncidentError, validation_lines
 from assistant.forms import (
     ACTION_FIELDS,
     CHANNELS,
@@ -35,9 +35,11 @@ from assistant.forms import (
     TONES,
     clean_actions,
     form_from_incident,
+    form_labels,
     incident_data,
     part_data,
     part_form,
+    part_labels,
 )
 from assistant.gallery import load_gallery
 
@@ -264,7 +266,9 @@ def load_example_facts() -> None:
 
 def _incident() -> Incident | None:
     try:
-        return incident_from_data(incident_data(_facts_form()), "The incident form")
+        return incident_from_data(
+            incident_data(_facts_form()), "The incident form", form_labels(LABELS, ACTION_LABELS)
+        )
     except IncidentError as exc:
         first, *rest = str(exc).splitlines()
         st.error(ui.md_escape(first) + "\n\n"
@@ -465,10 +469,7 @@ def _valid_parts() -> dict[PartName, Any] | None:
         try:
             parts[name] = PART_MODELS[name].model_validate(data)
         except ValidationError as exc:
-            detail = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'part'}: {e['msg']}" for e in exc.errors()
-            )
-            problems.append(f"{PART_TITLES[name]}: {detail}")
+            problems += validation_lines(exc, part_labels(name, PART_TITLES[name]))
     if problems:
         st.error("Fix these parts before composing:\n\n"
                  + "\n".join(f"- {ui.md_escape(p)}" for p in problems))

@@ -125,7 +125,9 @@ def test_invalid_incident_names_fields_and_keeps_input(app_env: Path, store: Sto
     at.button(key="draft.generate").click().run()
     assert not at.exception
     message = errors(at)
-    assert "what_happened" in message and "recipient" in message
+    assert "What happened: Field required" in message and "Recipient's name" in message
+    assert "Sender (your name and role)" in message
+    assert "what_happened" not in message and "recipient.name" not in message  # labels, not code
     assert at.text_input(key="f.title").value == "Half-written case"
     assert store.get_case(int(case_param(at))).facts["title"] == "Half-written case"
 
