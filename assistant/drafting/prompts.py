@@ -17,7 +17,6 @@ from assistant.drafting.models import Incident
 from assistant.resources import bundled_dir
 
 _VERSION = re.compile(r"\{#\s*version:\s*(\d+)\s*#\}")
-PROMPT_NAMES = ("_system", "expose", "ask", "rebuild", "name_them", "compose", "revise")
 
 
 @cache
