@@ -80,12 +80,12 @@ def field_label(loc: Loc, labels: Mapping[str, str]) -> str | None:
     path, the longest labelled start of it is used, with the rest spelled after it
     (``impacts.2`` -> "Impacts, item 3").
     """
-    parts = [str(p) for p in loc]
-    for end in range(len(parts), -1, -1):
+    for end in range(len(loc), -1, -1):
         head, rest = loc[:end], loc[end:]
         number = next((p + 1 for p in head if isinstance(p, int)), None)
-        for key in (".".join(parts[:end]), ".".join("*" if isinstance(p, int) else str(p)
-                                                        for p in head)):
+        exact = ".".join(str(p) for p in head)
+        wildcard = ".".join("*" if isinstance(p, int) else str(p) for p in head)
+        for key in (exact, wildcard):
             label = labels.get(key)
             if label is None:
                 continue
