@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -18,6 +19,7 @@ from assistant import __version__
 from assistant.config import LoadedConfig, find_config
 from assistant.errors import AmendsError, ConfigError, InputError, ModelFileError
 from assistant.models import EARN_ELEMENTS, SEVERITY_RANK, DetectorName, Report
+from assistant.redact import redact
 from assistant.rubric import RubricSet, load_rubric_set
 from assistant.scoring import DEFAULT_DETECTORS, parse_detectors, score
 from assistant.settings import get_settings
@@ -394,7 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except AmendsError as err:
-        print(f"amends: error: {err}", file=sys.stderr)
+        print(f"amends: error: {redact(err)}", file=sys.stderr)
         return err.exit_code
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -402,6 +404,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CLEAN
     except KeyboardInterrupt:
         return 130
+    except Exception:  # a bug: the traceback helps, a key in it must not leak
+        sys.stderr.write(redact(traceback.format_exc()))
+        return 1
     sys.stdout.flush()
     return code
 

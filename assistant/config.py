@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, validation_message
 
 FailOn = Literal["error", "warning", "info", "never"]
 
@@ -79,6 +79,4 @@ def _parse(path: Path, table: object, prefix: str = "") -> ProjectConfig:
     try:
         return ProjectConfig.model_validate(table)
     except ValidationError as err:
-        first = err.errors()[0]
-        key = prefix + ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"{path}: key '{key}': {first['msg']}") from None
+        raise ConfigError(validation_message(err, str(path), prefix=prefix)) from None

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from assistant.drafting.models import PART_MODELS, Incident
+from assistant.errors import validation_lines
 
 FACT_FIELDS: tuple[str, ...] = (
     "title",
@@ -236,56 +237,13 @@ def part_action_label(index: int, field: str) -> str:
     return f"Rebuild action {index + 1}: {field}"
 
 
-def _line(loc: tuple[int | str, ...]) -> str:
-    return f", line {int(loc[0]) + 1}" if loc and isinstance(loc[0], int) else ""
-
-
-def fact_label(loc: tuple[int | str, ...]) -> str:
-    """The incident form's label for a validation error's location."""
-    if not loc:
-        return "The incident"
-    head = str(loc[0])
-    if head == "approved_actions":
-        if len(loc) > 1 and isinstance(loc[1], int):
-            field = str(loc[2]) if len(loc) > 2 else ""
-            name = ACTION_LABELS[field][0] if field in ACTION_LABELS else "the row"
-            return f"Approved action {loc[1] + 1}: {name}"
-        return "Approved actions"
-    if head in ("recipient", "sender") and len(loc) > 1 and not isinstance(loc[1], int):
-        name = f"{head}.{loc[1]}"
-        return FIELD_LABELS[name][0] if name in FIELD_LABELS else name
-    if head in ("recipient", "sender"):
-        return FIELD_LABELS[f"{head}.name"][0]
-    if head in FIELD_LABELS:
-        return FIELD_LABELS[head][0] + _line(loc[1:])
-    return head.replace("_", " ").capitalize()
-
-
-def part_label(part: str, loc: tuple[int | str, ...]) -> str:
-    """The part editor's label for a validation error's location within one part."""
-    if not loc:
-        return PART_TITLES[part]
-    field = str(loc[0])
-    if field == "actions" and len(loc) > 1 and isinstance(loc[1], int):
-        return part_action_label(loc[1], str(loc[2])) if len(loc) > 2 else (
-            f"Rebuild action {loc[1] + 1}"
-        )
-    if field in PART_FIELDS.get(part, ()):
-        return part_field_label(part, field) + _line(loc[1:])
-    return f"{PART_TITLES[part]}: {field.replace('_', ' ')}"
-
-
-def _message(error: Mapping[str, Any]) -> str:
-    message = str(error.get("msg", "is not valid"))
-    return message.removeprefix("Value error, ")
-
-
 def check_incident(form: Mapping[str, Any]) -> tuple[Incident | None, list[str]]:
-    """The Incident the form describes, or the problems, each named by its form label."""
+    """The Incident the form describes, or the problems, each named by its form label (through
+    the one validation formatter, ``assistant.errors.validation_lines``)."""
     try:
         return Incident.model_validate(incident_data(form)), []
     except ValidationError as err:
-        return None, [f"{fact_label(tuple(e['loc']))}: {_message(e)}" for e in err.errors()]
+        return None, validation_lines(err, form_labels(FIELD_LABELS, ACTION_LABELS))
 
 
 def check_part(name: str, data: Mapping[str, Any]) -> tuple[BaseModel | None, list[str]]:
@@ -293,7 +251,7 @@ def check_part(name: str, data: Mapping[str, Any]) -> tuple[BaseModel | None, li
     try:
         return PART_MODELS[name].model_validate(dict(data)), []  # type: ignore[index]
     except ValidationError as err:
-        return None, [f"{part_label(name, tuple(e['loc']))}: {_message(e)}" for e in err.errors()]
+        return None, validation_lines(err, part_labels(name, PART_TITLES[name]))
 
 
 def carry_expose_edits(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
@@ -325,3 +283,33 @@ def carry_expose_edits(before: Mapping[str, Any], after: Mapping[str, Any]) -> s
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+def form_labels(
+    fields: Mapping[str, tuple[str, str]], actions: Mapping[str, tuple[str, str]]
+) -> dict[str, str]:
+    """Validation-message labels (dotted path -> label) from a form's ``(label, help)`` tables.
+
+    ``fields`` is keyed by :data:`FACT_FIELDS` names, ``actions`` by :data:`ACTION_FIELDS`;
+    approved actions are numbered as the form numbers them ("Approved action 2: owner").
+    """
+    labels = {name: label.removesuffix(" (one per line)") for name, (label, _) in fields.items()}
+    labels.setdefault("recipient", "Recipient (their name)")
+    labels.setdefault("sender", "Sender (your name and role)")
+    labels["approved_actions"] = "Approved actions"
+    labels["approved_actions.*"] = "Approved action {n}"
+    for field, (label, _) in actions.items():
+        suffix = "" if field == "what" else f": {label[:1].lower()}{label[1:]}"
+        labels[f"approved_actions.*.{field}"] = "Approved action {n}" + suffix
+    return labels
+
+
+def part_labels(name: str, title: str) -> dict[str, str]:
+    """Validation-message labels for one part's editor, worded as its widgets are labelled."""
+    labels = {"": title}
+    for field in PART_FIELDS[name]:
+        labels[field] = part_field_label(name, field)
+    for field in ACTION_FIELDS:
+        labels[f"actions.*.{field}"] = f"{title} action {{n}}: {field}"
+    labels["actions.*"] = f"{title} action {{n}}"
+    return labels

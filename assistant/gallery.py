@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from assistant.errors import InputError
+from assistant.errors import InputError, validation_message
 from assistant.resources import bundled_dir
 
 
@@ -55,9 +55,7 @@ def load_example(path: Path) -> GalleryExample:
     try:
         return GalleryExample.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise InputError(f"{path.name}: field '{field}': {first['msg']}") from None
+        raise InputError(validation_message(exc, path.name)) from None
 
 
 @cache

@@ -14,6 +14,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 OFFLINE_MODEL = "offline"
 LOCAL_MODEL = "local/smollm2"
+DEFAULT_DEADLINE = 60.0
+# The local model runs on this machine's CPU: a full draft takes about a minute on two cores.
+LOCAL_DEADLINE = 600.0
 
 
 def default_home() -> Path:
@@ -36,10 +39,22 @@ class Settings(BaseSettings):
     )
     api_base: str | None = Field(default=None, description="OpenAI-compatible server URL, if any")
     timeout: float = Field(default=60.0, gt=0, description="seconds before one model call gives up")
+    deadline: float | None = Field(
+        default=None,
+        gt=0,
+        description="seconds a whole draft may take, retries and re-asks included"
+        f" (default {DEFAULT_DEADLINE:g}; {LOCAL_DEADLINE:g} for local/ models)",
+    )
     max_retries: int = Field(default=3, ge=0, le=10, description="transport retries per model call")
     max_reasks: int = Field(default=2, ge=0, le=5, description="validation re-asks per part")
     detectors: str = Field(default="", description="comma-separated detectors; empty: default")
     judge: str = Field(default="", description="litellm model string for the LLM judge, if any")
+
+    def deadline_for(self, model: str) -> float:
+        """The whole-draft deadline for ``model``: the setting, else the default for its kind."""
+        if self.deadline is not None:
+            return self.deadline
+        return LOCAL_DEADLINE if model.startswith("local/") else DEFAULT_DEADLINE
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to ``$AMENDS_HOME/amends.db`` (folder created on demand)."""

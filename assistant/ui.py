@@ -17,6 +17,9 @@ import streamlit as st
 from assistant.errors import AmendsError
 from assistant.highlight import category_label, highlight_html, legend_html, page_ranges
 from assistant.models import CORE_CATEGORIES, DetectorName, Flag, Report
+from assistant.providers.keys import ALL_KEY_NAMES
+from assistant.providers.keys import key_present as key_present  # for the Settings page
+from assistant.redact import add_secrets, redact
 from assistant.rubric import RubricSet, load_rubric_set
 from assistant.scoring import DEFAULT_DETECTORS, DETECTOR_NAMES, parse_detectors, score
 from assistant.settings import OFFLINE_MODEL, get_settings
@@ -30,30 +33,6 @@ EARN_LABELS: dict[str, str] = {
     "rebuild_specific": "Rebuild: actions with an owner, a date and a checkpoint",
     "name_them": "Name them: their part in the recovery",
 }
-# The usual key variables for common litellm providers; the first matching prefix wins.
-PROVIDER_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("azure/", ("AZURE_API_KEY",)),
-    ("anthropic/", ("ANTHROPIC_API_KEY",)),
-    ("claude", ("ANTHROPIC_API_KEY",)),
-    ("gemini/", ("GEMINI_API_KEY", "GOOGLE_API_KEY")),
-    ("vertex_ai/", ("GOOGLE_APPLICATION_CREDENTIALS",)),
-    ("mistral/", ("MISTRAL_API_KEY",)),
-    ("groq/", ("GROQ_API_KEY",)),
-    ("cohere", ("COHERE_API_KEY",)),
-    ("openrouter/", ("OPENROUTER_API_KEY",)),
-    ("together_ai/", ("TOGETHERAI_API_KEY",)),
-    ("deepseek/", ("DEEPSEEK_API_KEY",)),
-    ("xai/", ("XAI_API_KEY",)),
-    ("bedrock/", ("AWS_ACCESS_KEY_ID",)),
-    ("ollama", ()),
-    ("hosted_vllm/", ()),
-    ("openai/", ("OPENAI_API_KEY",)),
-    ("gpt-", ("OPENAI_API_KEY",)),
-    ("o1", ("OPENAI_API_KEY",)),
-    ("o3", ("OPENAI_API_KEY",)),
-    ("o4", ("OPENAI_API_KEY",)),
-)
-_ALL_KEY_NAMES = sorted({name for _, names in PROVIDER_KEYS for name in names})
 
 
 # --- shared resources ----------------------------------------------------------------------------
@@ -263,13 +242,14 @@ def input_problem(text: str, source: str = "the pasted text") -> str | None:
 def load_secret_keys() -> list[str]:
     """Copy provider keys from ``st.secrets`` into this process's environment, never elsewhere.
 
-    Returns the *names* copied. Values are not logged, stored or shown; an existing environment
-    variable wins over a secret.
+    Returns the *names* copied. Values are not logged, stored or shown (every string in the
+    secrets file is registered with the redactor); an existing environment variable wins.
     """
     copied: list[str] = []
     try:
         secrets: Mapping[str, Any] = st.secrets
-        names = [name for name in _ALL_KEY_NAMES if name in secrets]
+        names = [name for name in ALL_KEY_NAMES if name in secrets]
+        add_secrets(_strings(secrets.to_dict() if hasattr(secrets, "to_dict") else secrets))
     except Exception:  # no secrets.toml, or an unreadable one: the environment still works
         return copied
     for name in names:
@@ -280,18 +260,15 @@ def load_secret_keys() -> list[str]:
     return copied
 
 
-def key_names_for(model: str) -> tuple[str, ...]:
-    """The environment variables a model string's provider reads its key from (may be empty)."""
-    lowered = model.lower()
-    for prefix, names in PROVIDER_KEYS:
-        if lowered.startswith(prefix):
-            return names
-    return ()
-
-
-def key_present(model: str) -> dict[str, bool]:
-    """For each key variable the model needs: whether it is set. Never the value."""
-    return {name: bool(os.environ.get(name)) for name in key_names_for(model)}
+def _strings(value: Any) -> list[str]:
+    """Every string inside a (nested) secrets mapping."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in _strings(item)]
+    return []
 
 
 # --- the active case -----------------------------------------------------------------------------
@@ -326,12 +303,12 @@ def set_active_case(case_id: int | None) -> None:
 
 
 def show_error(exc: BaseException, doing: str) -> None:
-    """A plain message for the user; AmendsError messages are already written for people."""
+    """A plain message for the user, keys redacted; AmendsError messages are written for people."""
     if isinstance(exc, AmendsError):
-        st.error(f"{doing} failed: {md_escape(str(exc))}")
+        st.error(f"{doing} failed: {md_escape(redact(exc))}")
     else:
         st.error(
-            f"{doing} failed unexpectedly ({type(exc).__name__}: {md_escape(str(exc))}). "
+            f"{doing} failed unexpectedly ({type(exc).__name__}: {md_escape(redact(exc))}). "
             "Everything you typed is saved; try again or pick another model in Settings."
         )
 

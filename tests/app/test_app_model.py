@@ -29,6 +29,7 @@ def model_server(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fau
     server.stop()
 
 
+@pytest.mark.slow
 def test_generate_with_a_model_streams_the_email_and_saves_a_version(
     model_server: FaultServer, store: Store
 ) -> None:

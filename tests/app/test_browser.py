@@ -40,6 +40,7 @@ HOSTILE = (
 )
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.browser,
     # CI installs chromium (scripts/test), so there a missing browser is a failure, not a skip.
     pytest.mark.skipif(

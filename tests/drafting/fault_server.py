@@ -3,6 +3,12 @@
 ``stream: true`` requests are answered as OpenAI does, with server-sent events (one ``data:`` line
 per small piece of the content, then ``data: [DONE]``), unless ``stream_mode`` says the server
 cannot stream: ``"json"`` ignores the flag and answers one JSON body, ``"error"`` refuses with 400.
+
+Behaviours (``plan``): ``ok(content)``; ``("status", (code, headers))``; ``("raw", text)``;
+``("sleep", seconds)`` then an empty object; ``("hang", seconds)``: no answer at all until the
+time is up or the server stops; ``("auth_echo", None)``: 401 with the request's Authorization
+header echoed in the message, as OpenAI's "Incorrect API key provided" does;
+``("route", None)``: ``answer_for(body)``.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ class FaultServer:
     def __init__(self) -> None:
         self.script: deque[tuple[str, Any]] = deque()
         self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []  # each request's headers, keys lower-cased
+        self.released = threading.Event()  # set on stop: hanging requests give up
         self.delay = 0.0
         self.answer_for: Any = None  # for ("route", None): a function from request body to content
         self.stream_mode = "sse"  # how stream requests are answered: "sse", "json" or "error"
@@ -43,12 +51,26 @@ class FaultServer:
                 length = int(self.headers.get("content-length", 0))
                 body = json.loads(self.rfile.read(length).decode() or "{}")
                 server.requests.append(body)
+                server.headers.append({k.lower(): v for k, v in self.headers.items()})
                 kind, arg = server.script.popleft() if len(server.script) > 1 else server.script[0]
                 if server.delay:
                     time.sleep(server.delay)
                 if kind == "sleep":
                     time.sleep(arg)
                     kind, arg = "content", "{}"
+                if kind == "hang":
+                    server.released.wait(arg)
+                    self.close_connection = True
+                    return
+                if kind == "auth_echo":
+                    given = self.headers.get("authorization", "")
+                    message = (
+                        f"Incorrect API key provided: {given}. You can find your API key at"
+                        " https://platform.openai.com/account/api-keys."
+                    )
+                    error = {"message": message, "type": "invalid_request_error"}
+                    self._send(401, json.dumps({"error": {**error, "code": "invalid_api_key"}}), {})
+                    return
                 if kind == "route":
                     kind, arg = "content", server.answer_for(body)
                 streaming = bool(body.get("stream"))
@@ -138,12 +160,14 @@ class FaultServer:
         return self
 
     def stop(self) -> None:
+        self.released.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
     def plan(self, *steps: tuple[str, Any]) -> None:
         self.script = deque(steps)
         self.requests.clear()
+        self.headers.clear()
 
 
 # Answers that keep a drafting run valid: the offline composer's own parts and email, routed by

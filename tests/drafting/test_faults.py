@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 
 import pytest
 
 from assistant.drafting import composer, engine, generate_part
 from assistant.drafting.client import ModelClient, retry_after
-from assistant.drafting.models import Incident, NameThem, RebuildPlan
+from assistant.drafting.models import ALL_PARTS, Incident, NameThem, RebuildPlan
 from assistant.errors import DraftingError, ModelUnavailableError
+from tests.drafting.cli_run import amends_draft
 from tests.drafting.fault_server import FaultServer, ok
 
 MODEL = "openai/fake-model"
@@ -161,3 +164,130 @@ def test_full_draft_failure_keeps_the_incident(
     with pytest.raises(DraftingError):
         engine.draft(incident, MODEL)
     assert incident.model_dump() == before
+
+
+# --- one deadline, and failures not worth retrying (each also through the real CLI) -----------
+
+
+@pytest.mark.timeout(60)
+def test_hanging_provider_ends_at_the_draft_deadline(
+    fault_server: FaultServer, incident: Incident, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AMENDS_TIMEOUT", "30")  # each call alone would wait 30 s, four times
+    monkeypatch.setenv("AMENDS_DEADLINE", "2")
+    fault_server.plan(("hang", 40))
+    before = incident.model_dump()
+    started = time.perf_counter()
+    with pytest.raises(DraftingError) as caught:
+        engine.draft(incident, MODEL)
+    elapsed = time.perf_counter() - started
+    assert "did not answer within 2 s" in str(caught.value), caught.value
+    assert "AMENDS_DEADLINE" in str(caught.value)
+    assert elapsed < 6, elapsed
+    assert incident.model_dump() == before
+
+
+def test_deadline_covers_parts_and_composing_together(
+    fault_server: FaultServer, incident: Incident, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts take 1.2 s, composing 1.2 s: each alone fits a 2 s deadline, together they do not."""
+    from tests.drafting.fault_server import routed
+
+    monkeypatch.setenv("AMENDS_DEADLINE", "2")
+    monkeypatch.setenv("AMENDS_TIMEOUT", "10")
+    fault_server.answer_for = routed(incident)
+    fault_server.delay = 1.2
+    fault_server.plan(("route", None))
+    with pytest.raises(DraftingError, match="did not answer within 2 s"):
+        engine.draft(incident, MODEL)
+    assert sum(1 for r in fault_server.requests if "Compose the" in json.dumps(r)) == 1
+
+
+def test_deadline_is_a_setting_with_a_default() -> None:
+    from assistant.settings import DEFAULT_DEADLINE, Settings
+
+    assert Settings().deadline_for(MODEL) == DEFAULT_DEADLINE == 60
+    assert Settings(deadline=5).deadline_for(MODEL) == 5
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(60)
+def test_cli_names_the_deadline_when_the_provider_hangs(fault_server: FaultServer) -> None:
+    fault_server.plan(("hang", 40))
+    env = {
+        "OPENAI_API_KEY": "sk-test-not-a-real-key",
+        "AMENDS_API_BASE": fault_server.url,
+        "AMENDS_DEADLINE": "3",
+        "AMENDS_TIMEOUT": "30",
+    }
+    run = amends_draft(MODEL, env)
+    assert run.code == 2, run.err
+    assert "did not answer within 3 s" in run.err and "Traceback" not in run.err
+    assert run.seconds < 15, run.seconds
+
+
+def test_missing_key_fails_at_once_naming_the_variable(fault_server: FaultServer) -> None:
+    fault_server.plan(ok("{}"))
+    run = amends_draft(MODEL, {"AMENDS_API_BASE": fault_server.url})
+    assert run.code == 2, run.err
+    assert "OPENAI_API_KEY" in run.err and "server error" not in run.err, run.err
+    assert fault_server.requests == []  # nothing sent, nothing retried
+    assert "Traceback" not in run.err
+
+
+@pytest.mark.parametrize(
+    ("model", "variable"),
+    [("anthropic/claude-3-5-haiku-latest", "ANTHROPIC_API_KEY"), ("gpt-4o-mini", "OPENAI_API_KEY"),
+     ("gemini/gemini-2.0-flash", "GEMINI_API_KEY (or GOOGLE_API_KEY)")],
+)
+def test_missing_key_names_each_providers_variable(
+    model: str, variable: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ModelUnavailableError, match=re.escape(f"set {variable}")):
+        ModelClient(model)
+
+
+def test_missing_key_litellm_calls_a_server_error_is_not_retried(
+    fault_server: FaultServer, incident: Incident, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A provider outside the key table: litellm's "server error" for a missing key is final."""
+    monkeypatch.delenv("OPENAI_API_KEY")
+    fault_server.plan(ok(valid("ask", incident)))
+    with pytest.raises(ModelUnavailableError) as caught:
+        generate_part("ask", incident, "custom_openai/fake-model")
+    assert "was sent no API key" in str(caught.value), caught.value
+    # "after N attempts" is said of retried failures only
+    assert "server error" not in str(caught.value) and "attempts" not in str(caught.value)
+    assert fault_server.requests == []
+
+
+def test_rejected_key_is_not_retried_and_names_the_variable(
+    fault_server: FaultServer, incident: Incident
+) -> None:
+    fault_server.plan(("auth_echo", None))
+    with pytest.raises(ModelUnavailableError) as caught:
+        generate_part("ask", incident, MODEL)
+    assert "rejected the API key (check OPENAI_API_KEY)" in str(caught.value), caught.value
+    assert len(fault_server.requests) == 1
+
+
+@pytest.mark.slow
+def test_cli_rejected_key_is_one_request_and_names_the_variable(
+    fault_server: FaultServer,
+) -> None:
+    fault_server.plan(("auth_echo", None))
+    env = {"OPENAI_API_KEY": "sk-test-wrong-key-123456", "AMENDS_API_BASE": fault_server.url}
+    run = amends_draft(MODEL, env)
+    assert run.code == 2 and "check OPENAI_API_KEY" in run.err, run.err
+    asked = [json.dumps(r["messages"]) for r in fault_server.requests]
+    assert len(asked) == len(ALL_PARTS) == len(set(asked)), "each part asked once, none retried"
+
+
+def test_unknown_local_model_lists_the_valid_forms() -> None:
+    run = amends_draft("local/llama9", {})
+    assert run.code == 2, run.err
+    assert "Traceback" not in run.err
+    assert "unknown local model 'local/llama9'" in run.err
+    assert "'local/smollm2'" in run.err and "'offline'" in run.err and "litellm" in run.err
