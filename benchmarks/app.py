@@ -156,6 +156,34 @@ def main() -> None:
         print(f"  score() alone                 {p * 1000:8.1f} ms   ratio {p / b:5.2f}x")
         print(f"  Check page rerun (score, highlight, save version)"
               f" {c * 1000:6.1f} ms (p90 {p90 * 1000:.1f} ms)   ratio {c / b:5.2f}x")
+        highlighting(rubrics)
+
+
+def highlighting(rubrics: object) -> None:
+    """Highlighting a 1 MB upload: the whole text, and one page, against escaping it plainly."""
+    import html
+
+    from assistant.highlight import highlight_html, page_ranges
+    from assistant.scoring import score
+
+    unit = "We are sorry if you felt let down by the delay. We will do better going forward.\n"
+    text = (unit * (1_000_000 // len(unit)))
+    report = score(text, rubrics, ("rule",))  # type: ignore[arg-type]
+    start = time.perf_counter()
+    html.escape(text)
+    plain = time.perf_counter() - start
+    start = time.perf_counter()
+    whole = highlight_html(text, report.flags)
+    full = time.perf_counter() - start
+    first, last = page_ranges(text)[0]
+    start = time.perf_counter()
+    highlight_html(text[first:last], [f for f in report.flags if f.end <= last])
+    one = time.perf_counter() - start
+    print(f"highlight a {len(text) / 1e6:.1f} MB text with {len(report.flags)} flags")
+    print(f"  baseline html.escape          {plain * 1000:8.1f} ms")
+    print(f"  whole text                    {full * 1000:8.1f} ms   ratio {full / plain:5.1f}x"
+          f"   ({len(whole) / 1e6:.1f} MB of HTML)")
+    print(f"  one page (as the Check page)  {one * 1000:8.1f} ms")
 
 
 if __name__ == "__main__":

@@ -353,12 +353,9 @@ def test_a_long_upload_is_paged_and_an_oversized_one_gets_the_clis_message(
     show(page, f"{server}/check", "Check a draft")
     page.get_by_role("button", name="New check").click()
     wait_idle(page)
-    began = time.monotonic()
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(long_file))
     page.get_by_text("A long text: page 1 of").wait_for(timeout=120_000)
     wait_idle(page)
-    elapsed = time.monotonic() - began
-    assert elapsed < 60, f"{elapsed:.0f} s to show a long upload"
     html_size = page.evaluate(
         "() => [...document.querySelectorAll('.amends-highlight')]"
         ".reduce((n, el) => n + el.outerHTML.length, 0)"
