@@ -2,12 +2,18 @@
 
 No model, no network, instant. Every sentence is either a fact copied from the incident or fixed
 wording written to pass the rubrics (owned cause, open questions, dated actions with owners and
-checkpoints, concrete recognition), so a draft scores clean when the facts are clean.
+checkpoints, concrete recognition). The builders take the *usable* facts
+(:func:`assistant.drafting.facts.usable_facts`): a fact sentence that reads as an instruction or an
+unapproved promise, says what must not be said, or carries an error-level rubric flag has already
+been taken out, so it is never copied; an unusable cause is replaced by an owned form.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any, TypeVar, cast
+
+from pydantic import ValidationError
 
 from assistant.drafting.grounding import long_date
 from assistant.drafting.models import (
@@ -20,6 +26,9 @@ from assistant.drafting.models import (
     RebuildPlan,
     _Part,
 )
+from assistant.errors import DraftingError
+
+P = TypeVar("P", bound=_Part)
 
 _OPENERS = {
     "direct": "I am sorry.",
@@ -94,31 +103,53 @@ def _mentions_when(what: str, when: str) -> bool:
 
 
 def _you(incident: Incident) -> str:
-    """How the draft names the affected party in the third person."""
-    recipient = incident.recipient
-    if recipient.relationship == "internal_team":
-        return "your team"
-    if recipient.organisation and recipient.relationship in ("client", "partner"):
-        return f"you and the team at {recipient.organisation}"
+    """How the draft names the affected party: always to them, in the second person."""
+    if incident.recipient.relationship in ("internal_team", "client", "partner") and (
+        incident.recipient.organisation or incident.recipient.relationship == "internal_team"
+    ):
+        return "you and your team"
     return "you"
 
 
+def _build(model: type[P], **fields: Any) -> P:
+    """A part from composed fields; when withheld facts leave a field empty or short, the part is
+    kept as it is (unvalidated) so the validation net can name what is missing."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError:
+        return cast(P, model.model_construct(**fields))
+
+
+def owned_cause(incident: Incident) -> str:
+    """The owned form written when the cause as given cannot be used (blame placed elsewhere,
+    an instruction, a forbidden phrase): no excuse, no invented detail."""
+    return "The cause was on our side, and it was ours to prevent."
+
+
 def expose(incident: Incident) -> Expose:
-    """What happened, why, the impacts and who owns it: the facts, plainly."""
-    what = _sentence(incident.what_happened)
-    why = _sentence(incident.cause)
-    owner = _lower_first(incident.cause_owner)
+    """What happened, why, the impacts and who owns it: the facts, plainly.
+
+    ``incident`` should be the usable facts (:func:`assistant.drafting.facts.usable_facts`):
+    withheld sentences are already gone, and an empty cause gets the owned form.
+    """
+    what = _sentence(incident.what_happened or incident.title) if (
+        incident.what_happened or incident.title
+    ) else ""
+    why = _sentence(incident.cause) if incident.cause.strip() else owned_cause(incident)
+    owner = _lower_first(incident.cause_owner) if incident.cause_owner.strip() else "us"
+    role = f"as {incident.sender.role} " if incident.sender.role.strip() else ""
     responsibility = (
-        f"This was our failure, not yours: it sits with {owner}, and as "
-        f"{incident.sender.role} I am accountable for it."
+        f"This was our failure, not yours: it sits with {owner}, and {role}I am accountable"
+        " for it."
     )
-    opening = _dated(what, incident.when.strip())
-    statement = f"{_OPENERS[incident.tone]} {opening} {why}"
-    return Expose(
+    opening = _dated(what, incident.when.strip()) if what else ""
+    statement = " ".join(p for p in (_OPENERS[incident.tone], opening, why) if p)
+    return _build(
+        Expose,
         statement=statement,
         what_happened=what,
         why=why,
-        impacts_acknowledged=[_upper_first(_sentence(i)) for i in incident.impacts],
+        impacts_acknowledged=[_upper_first(_sentence(i)) for i in incident.impacts if i.strip()],
         responsibility=responsibility,
     )
 
@@ -156,27 +187,29 @@ def rebuild(incident: Incident) -> RebuildPlan:
     cadence = (
         _sentence(incident.review_cadence)
         if incident.review_cadence
-        else f"On each date above, {incident.sender.name} will send you the evidence named"
-        " for that action."
+        else "Each action above names the date it is due and what you will be able to see then."
     )
-    return RebuildPlan(actions=actions, review_cadence=cadence)
+    return _build(RebuildPlan, actions=actions, review_cadence=cadence)
 
 
 def name_them(incident: Incident) -> NameThem:
-    """Recognition of the recipient's own part, or of the concrete cost they carried."""
-    if incident.recipient_contribution:
-        statement = (
-            f"I also want to name what {_you(incident)} did: "
-            f"{_lower_first(incident.recipient_contribution)}. "
-            "That made the recovery faster, and it should not have fallen to you."
+    """Recognition of what the facts say the recipient did for the recovery, and nothing else.
+
+    Raises DraftingError when the facts name no contribution: an invented one would be worse
+    than none, so the draft leaves Name them out.
+    """
+    if not incident.recipient_contribution:
+        raise DraftingError(
+            "the incident names nothing the recipient did for the recovery"
+            " (recipient_contribution), so there is no Name them to write; add it to the facts"
+            " if there is one"
         )
-    else:
-        statement = (
-            f"I know {_you(incident)} carried the cost of this: "
-            f"{_lower_first(incident.impacts[0])}. "
-            "You kept working with us through it, and I do not take that for granted."
-        )
-    return NameThem(statement=statement)
+    statement = (
+        f"I also want to name what {_you(incident)} did: "
+        f"{_lower_first(incident.recipient_contribution)}. "
+        "That made the recovery faster, and it should not have fallen to you."
+    )
+    return _build(NameThem, statement=statement)
 
 
 BUILDERS = {"expose": expose, "ask": ask, "rebuild": rebuild, "name_them": name_them}
@@ -198,16 +231,16 @@ def compose_body(incident: Incident, parts: dict[PartName, _Part]) -> str:
     """The email, letter or call script, from (possibly user-edited) parts in EARN order."""
     call = incident.channel == "call_script"
     lines: list[str] = []
+    reader = incident.recipient.name.strip()
     greeting = (
-        incident.recipient.name.split()[0]
-        if incident.recipient.relationship != "client"
-        else incident.recipient.name
+        reader.split()[0] if reader and incident.recipient.relationship != "client" else reader
     )
-    lines.append(
-        f"[Opening] Hello {greeting}, this is {incident.sender.name}."
-        if call
-        else f"Dear {greeting},"
-    )
+    me = incident.sender.name.strip()
+    if call:
+        lines.append(f"[Opening] Hello {greeting}, this is {me}." if greeting and me
+                     else "[Opening] Hello, thank you for taking my call.")
+    else:
+        lines.append(f"Dear {greeting}," if greeting else "Hello,")
     lines.append("")
     if (exp := parts.get("expose")) is not None and isinstance(exp, Expose):
         lines.append(("[Expose] " if call else "") + exp.statement)
@@ -242,9 +275,9 @@ def compose_body(incident: Incident, parts: dict[PartName, _Part]) -> str:
         lines.append(("[Name them] " if call else "") + name.statement)
         lines.append("")
     sender = incident.sender
-    signature = f"{sender.role}, {sender.organisation}" if sender.organisation else sender.role
+    signature = ", ".join(s for s in (sender.role.strip(), sender.organisation or "") if s)
     if call:
         lines.append("[Close] Thank them for their time and confirm when you will next speak.")
     else:
-        lines += [sender.name, signature]
+        lines += [line for line in (sender.name.strip(), signature) if line]
     return "\n".join(lines).strip() + "\n"

@@ -15,14 +15,16 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from assistant.drafting import composer
+from assistant.drafting import composer, net
 from assistant.drafting.client import Generated, ModelClient, resolve_model
-from assistant.drafting.grounding import check_grounding, injection_warnings
+from assistant.drafting.facts import finding_notes, usable_facts
+from assistant.drafting.grounding import check_grounding, injection_warnings, unique
 from assistant.drafting.models import (
     ALL_PARTS,
     OFFLINE_LABEL,
     PART_MODELS,
     ComposedEmail,
+    FactFinding,
     Incident,
     Part,
     PartName,
@@ -112,23 +114,48 @@ async def agenerate_parts(
 
 
 def generate_part(part: PartName, incident: Incident, model: str | None = None) -> Part:
-    """One EARN part, from the offline composer or the model."""
+    """One EARN part, from the offline composer or the model, from the usable facts only."""
     (name,) = _checked_parts([part])
     chosen = resolve_model(model)
+    usable, _ = usable_facts(incident)
     if chosen == OFFLINE_MODEL:
-        return composer.compose_part(name, incident)  # type: ignore[return-value]
-    result = run_sync(agenerate_part(ModelClient(chosen), name, incident))
+        built = composer.compose_part(name, usable)
+        repaired, _ = net.repair({name: built}, usable)
+        return repaired.get(name, built)  # type: ignore[return-value]
+    if name == "name_them" and not usable.recipient_contribution:
+        composer.name_them(usable)  # raises the clear error: nothing to name
+    result = run_sync(agenerate_part(ModelClient(chosen), name, usable))
     return result.value  # type: ignore[return-value]
 
 
-def finish(incident: Incident, draft: RecoveryDraft) -> RecoveryDraft:
-    """Score the body with the shared scorer and check it against the facts; both travel with it."""
+def finish(
+    incident: Incident,
+    draft: RecoveryDraft,
+    usable: Incident | None = None,
+    findings: list[FactFinding] | None = None,
+    rubric_set: Any = None,
+) -> RecoveryDraft:
+    """Score, ground and net-check the draft; it is "ready" only when the net passes.
+
+    ``incident`` is the facts as given; ``usable`` the facts a draft may use (computed when not
+    given). Fact findings travel with the draft so the form can show them.
+    """
     from assistant.scoring import score
 
-    draft.report = score(draft.body)
-    draft.grounding = check_grounding(
-        draft.subject + "\n" + draft.body, incident
+    if usable is None or findings is None:
+        usable, findings = usable_facts(incident, rubric_set)
+    draft.report = score(draft.body, rubric_set)
+    draft.grounding = unique(
+        check_grounding(draft.subject + "\n" + draft.body, usable)
     ) + injection_warnings(incident)
+    draft.fact_findings = findings
+    draft.net = net.check_draft(draft, incident, rubric_set, usable=usable)
+    draft.status = "rejected" if draft.net else "ready"
+    if draft.net:
+        draft.notes.append(
+            f"rejected by the validation net ({len(draft.net)} problem"
+            f"{'s' if len(draft.net) != 1 else ''}): see the reasons; nothing was hidden"
+        )
     return draft
 
 
@@ -147,7 +174,7 @@ def _body_so_far(on_text: Callable[[str], None]) -> Callable[[BaseModel], None]:
 
 
 def _versions(parts: Iterable[str], composed_by_model: bool) -> dict[str, int]:
-    names = ["_system", *parts] + (["compose"] if composed_by_model else [])
+    names = ["_system", "_facts", *parts] + (["compose"] if composed_by_model else [])
     return {name: prompt_version(name) for name in names}
 
 
@@ -171,28 +198,26 @@ def compose(
     the provider could not stream, the draft's notes say so and its body supersedes the stream.
     """
     chosen = resolve_model(model)
-    notes = list(notes or [])
+    usable, findings = usable_facts(incident)
+    notes = list(dict.fromkeys([*finding_notes(findings), *(notes or [])]))
     names = [n for n in ALL_PARTS if n in parts]
     by_model = chosen not in (OFFLINE_MODEL,) and not chosen.startswith("local/")
     total = usage or Usage()
     if by_model:
         client = ModelClient(chosen)
         parts_json = as_data({n: parts[n].model_dump(mode="json") for n in names})
-        sender = incident.sender
         messages = messages_for(
             "compose",
-            incident,
+            usable,
             parts=parts_json,
             channel_label=CHANNEL_LABEL[incident.channel],
             tone=incident.tone,
-            recipient_name=incident.recipient.name,
-            sender_signature=f"{sender.name}, {sender.role}",
         )
         result = run_sync(
             client.generate(
                 ComposedEmail,
                 messages,
-                incident=incident,
+                incident=usable,
                 max_tokens=1200,
                 on_partial=_body_so_far(on_text) if on_text else None,
             )
@@ -204,7 +229,7 @@ def compose(
         notes += [f"compose: {p}" for p in result.problems]
         generator = f"litellm: {chosen}"
     else:
-        subject, body = composer.subject(incident), composer.compose_body(incident, parts)
+        subject, body = composer.subject(usable), composer.compose_body(usable, parts)
         generator = (
             OFFLINE_LABEL
             if chosen == OFFLINE_MODEL
@@ -226,7 +251,7 @@ def compose(
         notes=notes,
         **{name: parts[name] for name in names},
     )
-    return finish(incident, draft)
+    return finish(incident, draft, usable, findings)
 
 
 def draft(
@@ -244,18 +269,29 @@ def draft(
     """
     names = _checked_parts(parts)
     chosen = resolve_model(model)
+    usable, _ = usable_facts(incident)
+    notes: list[str] = []
+    if "name_them" in names and not usable.recipient_contribution:
+        names = tuple(n for n in names if n != "name_them")
+        notes.append(
+            "name_them: left out, because the facts name nothing the recipient did for the"
+            " recovery (recipient_contribution)"
+        )
+    if not names:
+        raise DraftingError("nothing to draft: " + notes[-1])
     if chosen == OFFLINE_MODEL:
         built: dict[PartName, _Part] = {
-            name: composer.compose_part(name, incident) for name in names
+            name: composer.compose_part(name, usable) for name in names
         }
-        return compose(incident, built, OFFLINE_MODEL)
+        built, rewrites = net.repair(built, usable)
+        return compose(incident, built, OFFLINE_MODEL, notes=notes + rewrites)
     if on_progress:
         on_progress(f"drafting {', '.join(names)} with {chosen}")
     client = ModelClient(chosen)
     generated = run_sync(
-        agenerate_parts(client, incident, names, concurrent=concurrent, progress=on_progress)
+        agenerate_parts(client, usable, names, concurrent=concurrent, progress=on_progress)
     )
-    notes = [
+    notes += [
         f"{name}: still has a problem after re-asks: {p}"
         for name, g in generated.items()
         for p in g.problems

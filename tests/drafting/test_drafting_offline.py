@@ -41,7 +41,10 @@ def test_offline_draft_validates_scores_clean_and_is_grounded(path: Path) -> Non
     errors = [f for f in result.report.flags if f.severity == "error"]
     assert errors == [], errors
     assert result.grounding == []
-    assert set(result.parts()) == set(ALL_PARTS)
+    assert result.status == "ready" and result.net == [], result.reasons()
+    # Name them only from what the facts say the recipient did; left out when they say nothing.
+    expected = set(ALL_PARTS) - (set() if incident.recipient_contribution else {"name_them"})
+    assert set(result.parts()) == expected
     for action in incident.approved_actions:
         assert action.owner in result.body
     assert result.report.earn["ask"].present
@@ -79,7 +82,8 @@ def test_injection_in_facts_is_reported_and_changes_no_template_text(incident: I
     )
     clean, dirty = draft(incident), draft(hostile)
     assert any(g.kind == "injection" for g in dirty.grounding)
-    assert dirty.body.split("I also want to name")[0] == clean.body.split("I also want to name")[0]
+    assert dirty.body.startswith(clean.body.split("I also want to name")[0])
+    assert "refund" not in dirty.body.lower() and dirty.name_them is None
 
 
 @pytest.mark.parametrize(
