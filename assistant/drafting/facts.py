@@ -100,7 +100,7 @@ def _promise() -> Any:
 @cache
 def _compensation() -> Any:
     spec = lexicon.mapping(lexicon.data("net").get("compensation"))
-    return lexicon.regex("|".join(f"(?:{p})" for p in spec.values()))
+    return lexicon.regex("|".join(f"(?:{v['pattern']})" for v in spec.values()))
 
 
 _PAST = re.compile(r"\b(?:was|were|had|did|has\s+been|have\s+been)\b", re.IGNORECASE)
@@ -114,7 +114,15 @@ def reads_as_promise(sentence: str) -> bool:
     if _promise().search(sentence):
         return True
     offer = _compensation().search(sentence)
-    return offer is not None and not (offer.group(0).endswith("ed") or _PAST.search(sentence))
+    return offer is not None and not (offer.group(0).endswith("ed") or _told_as_past(sentence))
+
+
+def _told_as_past(sentence: str) -> bool:
+    """A past auxiliary, a regular past form or an irregular one ("kept", "sent", "paid")."""
+    if _PAST.search(sentence):
+        return True
+    past = lexicon.past_forms()
+    return any(w in past or (len(w) >= 5 and w.endswith("ed")) for w in lexicon.words(sentence))
 
 
 # --- walking the facts ---------------------------------------------------------------------------

@@ -70,9 +70,11 @@ _DATE_PATTERNS = [
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = re.compile(r"\b(?P<next>next\s+)?(?P<day>" + "|".join(WEEKDAYS) + r")s?\b", re.I)
 _DEADLINE = re.compile(
-    r"\b(?:by|before|until|till|no\s+later\s+than|from|starting|on|as\s+of|within|in|over)\s+$",
+    r"\b(?:by|before|until|till|no\s+later\s+than|from|starting|on|as\s+of|within|in|over)"
+    r"\s+(?:the\s+)?$",
     re.I,
 )
+_FUTURE = re.compile(r"\b(?:will|shall|going\s+to)\b|['’]ll\b", re.I)
 _MONEY = re.compile(
     r"(?:[$£€]\s?|\b(?:USD|GBP|EUR|CHF|AUD|CAD)\s?)(?P<amount>\d[\d,]*(?:\.\d+)?)(?:\s?(?:k|m|bn)\b)?"
     r"|\b(?P<amount2>\d[\d,]*(?:\.\d+)?)\s?(?:dollars|pounds|euros|USD|GBP|EUR)\b",
@@ -144,6 +146,7 @@ class Sources:
     offers: list[str] = field(default_factory=list)  # approved actions and actions taken
     dates: set[tuple[int, int, int | None]] = field(default_factory=set)
     calendar: set[dt.date] = field(default_factory=set)
+    due: set[dt.date] = field(default_factory=set)  # approved due dates and cadence dates
     numbers: set[str] = field(default_factory=set)
     quantities: set[tuple[str, str]] = field(default_factory=set)
     text: str = ""
@@ -202,6 +205,11 @@ def _sources(incident: Incident) -> Sources:
     for action in usable.approved_actions:
         found.dates.add((action.due.day, action.due.month, action.due.year))
         found.calendar.add(action.due)
+        found.due.add(action.due)
+    year = found.reference.year if found.reference else None
+    for _, _, _, day, month, stated in _dates(usable.review_cadence or ""):
+        with contextlib.suppress(ValueError, TypeError):
+            found.due.add(dt.date(stated or year, month, day))  # type: ignore[arg-type]
     for _, _, value, unit in _quantities(found.text):
         found.numbers.add(value)
         if unit:
@@ -215,7 +223,7 @@ def _sources(incident: Incident) -> Sources:
 @cache
 def _compensation() -> tuple[tuple[str, Any], ...]:
     spec = lexicon.mapping(lexicon.data("net").get("compensation"))
-    return tuple((str(k), lexicon.regex(str(v))) for k, v in spec.items())
+    return tuple((str(v["label"]), lexicon.regex(str(v["pattern"]))) for v in spec.values())
 
 
 @cache
@@ -277,7 +285,8 @@ def _resolve(label: str, ref: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _in_window(window: tuple[dt.date, dt.date], src: Sources) -> bool:
-    return any(window[0] <= day <= window[1] for day in src.calendar)
+    """Whether an approved due date falls in the window (a deadline must be one of them)."""
+    return any(window[0] <= day <= window[1] for day in src.due)
 
 
 def _date_issues(sentence: str, src: Sources) -> list[GroundingIssue]:
@@ -302,7 +311,7 @@ def _date_issues(sentence: str, src: Sources) -> list[GroundingIssue]:
             ahead = (WEEKDAYS.index(day_name) - src.reference.weekday() - 1) % 7 + 1
             first = src.reference + dt.timedelta(days=ahead)
             candidates = {first, first + dt.timedelta(days=7)} if m.group("next") else {first}
-            if candidates & src.calendar:
+            if candidates & src.due:
                 continue
             when = f" ({long_date(first)}, counted from the incident's date)"
         else:
@@ -311,7 +320,7 @@ def _date_issues(sentence: str, src: Sources) -> list[GroundingIssue]:
             _issue("date", m.group(0), f"'{m.group(0)}'{when} is not a date in the incident"
                    " facts or an approved due date", sentence)
         )
-    promised = bool(_first_person_promise().search(sentence))
+    promised = bool(_first_person_promise().search(sentence) or _FUTURE.search(sentence))
     for phrase, label, pattern in _relative():
         for m in pattern.finditer(sentence):
             before = sentence[: m.start()]
@@ -341,8 +350,9 @@ def _date_issues(sentence: str, src: Sources) -> list[GroundingIssue]:
             else 31 if unit.startswith("month") else 1
         )
         if src.reference is not None and n is not None:
+            start = src.reference + dt.timedelta(days=1)
             end = src.reference + dt.timedelta(days=max(1, int(days)))
-            if _in_window((src.reference, end), src):
+            if _in_window((start, end), src):
                 continue
         issues.append(
             _issue("date", m.group(0), f"'{m.group(0)}' is not a time the incident approves",
@@ -354,6 +364,7 @@ def _date_issues(sentence: str, src: Sources) -> list[GroundingIssue]:
 def _number_issues(sentence: str, src: Sources) -> list[GroundingIssue]:
     issues: list[GroundingIssue] = []
     covered = [(s, e) for s, e, *_ in _dates(sentence)]
+    covered += [m.span() for m in _within().finditer(sentence)]  # judged as a date
     money: list[tuple[int, int]] = []
     for m in _MONEY.finditer(sentence):
         money.append((m.start(), m.end()))

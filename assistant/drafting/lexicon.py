@@ -93,6 +93,19 @@ def _irregular_roots() -> dict[str, str]:
 
 
 @cache
+def past_forms() -> frozenset[str]:
+    """Irregular past forms from the rubric engine's table ("took", "sent", "paid")."""
+    from assistant.patterns import _IRREGULAR
+
+    return frozenset(
+        form
+        for forms in _IRREGULAR.values()
+        for form in forms
+        if not form.endswith(("s", "ing")) and form not in ("am", "is", "are", "be", "been")
+    )
+
+
+@cache
 def _groups() -> dict[str, frozenset[str]]:
     """Stem -> the ids of the word groups it belongs to."""
     found: dict[str, set[str]] = {}

@@ -230,7 +230,7 @@ def impact_failures(impacts: list[str], cause: str, **where: Any) -> list[NetFai
                 _failure("impact.repeated", f"'{impact}' repeats an earlier impact; list each"
                          " impact once", impact, **at)
             )
-        elif cause and same(impact, cause):
+        elif cause and (same(impact, cause) or lexicon.overlap(impact, cause) >= SAME):
             failures.append(
                 _failure("impact.copy_of_cause", f"'{impact}' repeats the cause; an impact says"
                          " what the failure did to the reader", impact, **at)
@@ -490,7 +490,8 @@ def repair(
                 continue
             if failure.index is not None and failure.field in ("impacts_acknowledged", "actions"):
                 drop.setdefault((name, failure.field), set()).add(failure.index)
-            elif name == "name_them":
+                continue  # noted below, once the items are gone
+            if name == "name_them":
                 del changed["name_them"]
             elif failure.text and isinstance(getattr(changed[name], failure.field, None), str):
                 value = getattr(changed[name], failure.field)
