@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from assistant.drafting.grounding import long_date
 from assistant.drafting.models import (
+    ApprovedAction,
     Ask,
     Expose,
     Incident,
@@ -180,7 +181,7 @@ def rebuild(incident: Incident) -> RebuildPlan:
             what=_sentence(a.what).rstrip("."),
             owner=a.owner,
             due=a.due,
-            checkpoint=_sentence(a.checkpoint).rstrip("."),
+            checkpoint=_sentence(a.checkpoint).rstrip(".") if a.checkpoint else _next_word(a),
         )
         for a in sorted(incident.approved_actions, key=lambda a: a.due)
     ]
@@ -190,6 +191,12 @@ def rebuild(incident: Incident) -> RebuildPlan:
         else "Each action above names the date it is due and what you will be able to see then."
     )
     return _build(RebuildPlan, actions=actions, review_cadence=cadence)
+
+
+def _next_word(action: ApprovedAction) -> str:
+    """Without a checkpoint, the reader is told when they will next hear, and from whom."""
+    person = action.owner.split(",")[0].strip() or "the owner"
+    return f"word from {person} on {long_date(action.due)} that it is done"
 
 
 def name_them(incident: Incident) -> NameThem:

@@ -35,6 +35,20 @@ MAX_INCIDENT_BYTES = 200_000
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+# A fact copied into a draft is no longer than the part field it becomes (Expose, RebuildAction,
+# NameThem, the subject), so a long field is refused at the door with its name and its limit,
+# never deep in the composer with a traceback.
+WhatHappened = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)
+]
+Cause = WhatHappened
+Impact = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+ActionText = Impact
+Owner = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Contribution = WhatHappened
+Title = Owner
 GOOD_LOOKS_LIKE = re.compile(r"\bwhat\s+would\s+good\s+look\s+like\b", re.IGNORECASE)
 
 
@@ -71,30 +85,36 @@ class Sender(_Facts):
 class ApprovedAction(_Facts):
     """An action the organisation has already approved; the only commitments a draft may make."""
 
-    what: Text
-    owner: Short
+    what: ActionText
+    owner: Owner
     due: dt.date
-    checkpoint: Text = Field(description="what the recipient will be able to see when it is done")
+    checkpoint: ActionText | None = Field(
+        default=None,
+        description="what the recipient will be able to see when it is done (optional: without"
+        " one, the draft says when they will next hear)",
+    )
 
 
 class Incident(_Facts):
     """The facts of one failure, as the sender's organisation has agreed them."""
 
-    title: Short
-    what_happened: Text
+    title: Title
+    what_happened: WhatHappened
     when: Short = Field(description="when it happened, as the sender would write it")
-    impacts: list[Text] = Field(
+    impacts: list[Impact] = Field(
         min_length=1, max_length=8, description="concrete effects on the recipient"
     )
-    cause: Text
+    cause: Cause
     cause_owner: Short = Field(
         description="who is responsible, as it completes 'Responsibility sits with ...'"
     )
-    actions_taken: list[Text] = Field(default_factory=list, max_length=8)
+    actions_taken: list[WhatHappened] = Field(
+        default_factory=list, max_length=8
+    )
     approved_actions: list[ApprovedAction] = Field(min_length=1, max_length=6)
     recipient: Recipient
     sender: Sender
-    recipient_contribution: Text | None = Field(
+    recipient_contribution: Contribution | None = Field(
         default=None, description="what the recipient did that helped the recovery (for Name them)"
     )
     review_cadence: Short | None = Field(
@@ -106,7 +126,7 @@ class Incident(_Facts):
         default_factory=list, max_length=20, description="legal limits"
     )
 
-    @field_validator("channel", mode="before")
+    @field_validator("channel", "tone", mode="before")
     @classmethod
     def _channel(cls, value: object) -> object:
         return (
@@ -235,7 +255,7 @@ class RebuildPlan(_Part):
 class NameThem(_Part):
     """Name them: concrete recognition of what the recipient did for the recovery."""
 
-    statement: str = Field(min_length=20, max_length=300)
+    statement: str = Field(min_length=20, max_length=600)
 
     def texts(self) -> list[str]:
         return [self.statement]
@@ -409,6 +429,20 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return path or "(top level)"
 
 
+def _plain(problem: Any) -> str:
+    """Pydantic's message, said for a person where it can be (lengths, choices)."""
+    context = problem.get("ctx") or {}
+    value = problem.get("input")
+    if problem.get("type") == "string_too_long" and isinstance(value, str):
+        return (
+            f"{len(value):,} characters; at most {context.get('max_length')} fit the part of"
+            " the draft it becomes. Say it in two or three plain sentences."
+        )
+    if problem.get("type") == "literal_error":
+        return f"{value!r} is not one of {context.get('expected')}"
+    return str(problem.get("msg", "is not valid"))
+
+
 def incident_from_data(data: Any, source: str = "<input>") -> Incident:
     """Validate already-parsed facts; the error names every bad field and what is wrong with it."""
     if not isinstance(data, dict):
@@ -419,7 +453,7 @@ def incident_from_data(data: Any, source: str = "<input>") -> Incident:
     except ValidationError as err:
         lines = [f"{source}: the incident facts are not valid:"]
         for problem in err.errors():
-            lines.append(f"  - {_field_path(tuple(problem['loc']))}: {problem['msg']}")
+            lines.append(f"  - {_field_path(tuple(problem['loc']))}: {_plain(problem)}")
         raise IncidentError("\n".join(lines)) from None
 
 

@@ -284,7 +284,7 @@ def owned_cause_failures(expose: Expose) -> list[NetFailure]:
     """The cause must be stated and owned in the first person."""
     cause_words = [w for w in lexicon.words(expose.why) if w not in lexicon.stopwords()]
     owned = _FIRST_PERSON.search(expose.why) or _FIRST_PERSON.search(expose.responsibility)
-    if len(cause_words) >= 3 and owned:
+    if len(cause_words) >= 2 and owned:
         return []
     return [
         _failure("expose.no_owned_cause", "say why it happened and own it in the first person"

@@ -162,3 +162,31 @@ def test_cli_draft_markdown_and_json(tmp_path: Path) -> None:
         and '"rebuild": null' in js.stdout
     )
     assert "litellm" not in md.stderr
+
+
+def test_a_field_longer_than_its_part_gets_a_clear_message(incident: Incident) -> None:
+    import json
+
+    data = incident.model_dump(mode="json")
+    data["cause"] = "We changed the routing. " * 78  # 1,872 characters
+    data["impacts"][0] = "x" * 301
+    with pytest.raises(IncidentError) as caught:
+        parse_incident(json.dumps(data), "long.json")
+    message = str(caught.value)
+    assert "cause: 1,872 characters; at most 400" in message
+    assert "impacts[0]: 301 characters; at most 300" in message
+    assert "Traceback" not in message and "pydantic" not in message
+
+
+def test_checkpoint_is_optional_and_tone_case_insensitive(incident: Incident) -> None:
+    import json
+
+    data = incident.model_dump(mode="json")
+    data["tone"] = "Warm"
+    for action in data["approved_actions"]:
+        del action["checkpoint"]
+    parsed = parse_incident(json.dumps(data))
+    assert parsed.tone == "warm"
+    result = draft(parsed)
+    assert result.status == "ready", result.reasons()
+    assert "word from Priya Raman on 24 October 2026" in result.body
