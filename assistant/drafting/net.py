@@ -45,6 +45,7 @@ _DANGLING = frozenset(
     | {"our", "your", "their", "my", "we", "i", "that", "which", "who", "because", "so", "as"}
     | {"from", "is", "are", "was", "were", "will", "be", "been", "this", "these", "those", "its"}
 )
+_LABEL = re.compile(r"^\W*\w+(?:\s\w+)?:\s")
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$|[:)]$")
 _DATEISH = re.compile(
     r"^[\W\d]*(?:(?:on|at|by|in|from|to|until|between|and|utc|gmt|am|pm|a\.m\.|p\.m\.)\b|"
@@ -122,8 +123,8 @@ def repetition_failures(text: str, **where: Any) -> list[NetFailure]:
     for a, b in split_sentences(text):
         sentence = text[a:b]
         key = _norm(sentence)
-        if len(key.split()) < 6:
-            continue
+        if len(key.split()) < 6 or _LABEL.match(sentence):
+            continue  # short, or a label line ("Owner: ...") that repeats by design
         if key in seen:
             failures.append(
                 _failure("text.repetition", f"this sentence appears twice: '{sentence[:80]}';"

@@ -46,7 +46,10 @@ def test_offline_draft_validates_scores_clean_and_is_grounded(path: Path) -> Non
     expected = set(ALL_PARTS) - (set() if incident.recipient_contribution else {"name_them"})
     assert set(result.parts()) == expected
     for action in incident.approved_actions:
-        assert action.owner in result.body
+        if action.owner.split(",")[0] == incident.sender.name:
+            assert "Owner: me," in result.body  # the sender owns it: first person
+        else:
+            assert action.owner in result.body
     assert result.report.earn["ask"].present
 
 
