@@ -26,7 +26,7 @@ from assistant.drafting.models import (
     RebuildPlan,
 )
 from tests.drafting.conftest import EXAMPLES
-from tests.drafting.fault_server import FaultServer, email_json, routed
+from tests.drafting.fault_server import FaultServer, email_json, nonsense, routed
 
 MODEL = "openai/fake-model"
 INCIDENT = next(p for p in EXAMPLES if p.stem == "outage-payments-api")
@@ -266,35 +266,10 @@ def test_offline_refuses_when_nothing_usable_is_left(incident: Incident) -> None
     assert any(r.startswith("impact.missing") for r in result.reasons()), result.reasons()
 
 
-def _nonsense(incident: Incident) -> Any:
-    """A scripted model writing what the issue saw SmolLM2 write: every answer is nonsense."""
-    clean = routed(incident)
-
-    def answer(body: dict[str, Any]) -> str:
-        value = json.loads(clean(body))
-        if "impacts_acknowledged" in value:
-            value["impacts_acknowledged"] = ["14 October 2026"] * 6
-            value["statement"] = "We are pleased to announce a new era of payments for you."
-        if "actions" in value:
-            value["actions"].append(
-                {
-                    "what": "Host a celebration webinar for all merchants",
-                    "owner": "Marketing",
-                    "due": "2026-12-01",
-                    "checkpoint": "the webinar invitation",
-                }
-            )
-        if "body" in value:
-            value["body"] = "We are pleased to announce great news!! " + value["body"]
-        return json.dumps(value)
-
-    return answer
-
-
 def test_a_nonsense_model_is_reasked_then_refused(
     fault_server: FaultServer, incident: Incident
 ) -> None:
-    fault_server.answer_for = _nonsense(incident)
+    fault_server.answer_for = nonsense(incident)
     fault_server.plan(("route", None))
     result = engine.draft(incident, MODEL)
     reasks = [
@@ -314,7 +289,7 @@ def test_a_model_that_corrects_itself_after_a_reask_passes(
     fault_server: FaultServer, incident: Incident
 ) -> None:
     good = routed(incident)
-    bad = _nonsense(incident)
+    bad = nonsense(incident)
     seen: dict[str, int] = {}
 
     def answer(body: dict[str, Any]) -> str:
@@ -332,7 +307,7 @@ def test_a_model_that_corrects_itself_after_a_reask_passes(
 def test_cli_refuses_a_nonsense_draft_with_reasons(
     fault_server: FaultServer, incident: Incident, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fault_server.answer_for = _nonsense(incident)
+    fault_server.answer_for = nonsense(incident)
     fault_server.plan(("route", None))
     code = main(["draft", str(INCIDENT), "--model", MODEL])
     captured = capsys.readouterr()
@@ -345,7 +320,7 @@ def test_cli_refuses_a_nonsense_draft_with_reasons(
 def test_cli_json_carries_status_and_reasons(
     fault_server: FaultServer, incident: Incident, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fault_server.answer_for = _nonsense(incident)
+    fault_server.answer_for = nonsense(incident)
     fault_server.plan(("route", None))
     code = main(["draft", str(INCIDENT), "--model", MODEL, "--format", "json"])
     data = json.loads(capsys.readouterr().out)
