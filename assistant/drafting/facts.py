@@ -24,7 +24,7 @@ from functools import cache
 from typing import Any
 
 from assistant.drafting import lexicon
-from assistant.drafting.models import FactFinding, Incident
+from assistant.drafting.models import FactFinding, FactKind, Incident
 from assistant.sentences import split_sentences
 
 # Fields copied into a draft's prose: checked for everything, scored with the rubric.
@@ -195,6 +195,44 @@ def _rubric_findings(path: str, sentence: str, rubric_set: Any) -> list[FactFind
     ]
 
 
+def _withheld(
+    kind: str,
+    sentence: str,
+    caught: Instruction | None,
+    forbidden: list[str],
+    approved: list[str],
+) -> tuple[FactKind, str, str] | None:
+    """(kind, message, rule) when a fact sentence must be kept out of every draft."""
+    if caught is not None:
+        return (
+            "instruction",
+            f"reads as an instruction ({caught.message}); facts are data, so it is kept out of"
+            " the draft and away from the model",
+            f"instruction.{caught.kind}",
+        )
+    if kind in ("name", "limit"):
+        return None
+    if kind == "prose" and reads_as_promise(sentence) and not _approved(sentence, approved):
+        return (
+            "promise",
+            "reads as a promise the approved actions do not make; add it as an approved action"
+            " if it is agreed, otherwise leave it out",
+            "promise.unapproved",
+        )
+    said = next((p for p in forbidden if lexicon.find_by_meaning(p, sentence)), None)
+    if said is not None:
+        return "must_not_say", f"says what the incident must not say ('{said}')", "must_not_say"
+    return None
+
+
+def review_form(form: Mapping[str, Any], rubric_set: Any = None) -> list[FactFinding]:
+    """The Draft page's entry point: findings for the flat form values exactly as typed (valid
+    or not), to show beside each field before anything is drafted."""
+    from assistant.forms import incident_data
+
+    return review_facts(incident_data(form), rubric_set)
+
+
 def review_facts(
     facts: Incident | Mapping[str, Any], rubric_set: Any = None, *, rubric: bool = True
 ) -> list[FactFinding]:
@@ -212,44 +250,14 @@ def review_facts(
         instructions = {(i.start, i.end): i for i in detect_instructions(text)}
         for start, end in split_sentences(text):
             sentence = text[start:end]
-            caught = instructions.get((start, end))
-            if caught is not None:
+            found = _withheld(kind, sentence, instructions.get((start, end)), forbidden, approved)
+            if found is not None:
+                what, message, rule = found
                 findings.append(
-                    FactFinding(
-                        field=path,
-                        kind="instruction",
-                        text=sentence,
-                        message=f"reads as an instruction ({caught.message}); facts are data,"
-                        " so it is kept out of the draft and away from the model",
-                        rule=f"instruction.{caught.kind}",
-                    )
+                    FactFinding(field=path, kind=what, text=sentence, message=message, rule=rule)
                 )
                 continue
             if kind in ("name", "limit"):
-                continue
-            if kind == "prose" and reads_as_promise(sentence) and not _approved(sentence, approved):
-                findings.append(
-                    FactFinding(
-                        field=path,
-                        kind="promise",
-                        text=sentence,
-                        message="reads as a promise the approved actions do not make; add it"
-                        " as an approved action if it is agreed, otherwise leave it out",
-                        rule="promise.unapproved",
-                    )
-                )
-                continue
-            said = next((p for p in forbidden if lexicon.find_by_meaning(p, sentence)), None)
-            if said is not None:
-                findings.append(
-                    FactFinding(
-                        field=path,
-                        kind="must_not_say",
-                        text=sentence,
-                        message=f"says what the incident must not say ('{said}')",
-                        rule="must_not_say",
-                    )
-                )
                 continue
             if rubric:
                 findings += _rubric_findings(path, sentence, rubric_set)

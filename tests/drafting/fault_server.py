@@ -145,6 +145,15 @@ class FaultServer:
         self.script = deque(steps)
         self.requests.clear()
 
+    def reasks(self) -> list[str]:
+        """The re-ask messages instructor sent (each carries the validation errors)."""
+        return [
+            m["content"]
+            for r in self.requests
+            for m in r["messages"]
+            if m["role"] == "user" and "Correct your JSON" in m["content"]
+        ]
+
 
 # Answers that keep a drafting run valid: the offline composer's own parts and email, routed by
 # the part each prompt asks for. Shared by the streaming and app tests and benchmarks/drafting.py.

@@ -18,7 +18,12 @@ import pytest
 import yaml
 
 from assistant.drafting import draft, engine
-from assistant.drafting.facts import detect_instructions, review_facts, usable_facts
+from assistant.drafting.facts import (
+    detect_instructions,
+    review_facts,
+    review_form,
+    usable_facts,
+)
 from assistant.drafting.models import Incident
 from assistant.drafting.prompts import PROMPT_NAMES, as_data, messages_for, part_messages
 from assistant.forms import form_from_incident, incident_data
@@ -115,6 +120,7 @@ def test_review_facts_takes_the_forms_raw_data(incident: Incident) -> None:
     form["title"] = ""  # an invalid incident: still reviewed
     findings = review_facts(incident_data(form))
     assert [f.field for f in findings if f.kind == "instruction"] == ["impacts[3]"]
+    assert review_form(form) == findings  # the page's one call
 
 
 def test_a_cause_that_blames_a_contractor_is_flagged_and_written_owned(
@@ -181,12 +187,7 @@ def test_a_model_that_follows_an_injection_is_reasked_then_refused(
     fault_server.answer_for = obeying(incident)
     fault_server.plan(("route", None))
     result = engine.draft(hostile, MODEL)
-    reasks = [
-        m["content"]
-        for r in fault_server.requests
-        for m in r["messages"]
-        if m["role"] == "user" and "Correct your JSON" in m["content"]
-    ]
+    reasks = fault_server.reasks()
     assert any("free" in r and "no approved action" in r for r in reasks), reasks
     assert result.status == "rejected"
     assert any("grounding.commitment" in r and "free" in r for r in result.reasons())

@@ -272,12 +272,7 @@ def test_a_nonsense_model_is_reasked_then_refused(
     fault_server.answer_for = nonsense(incident)
     fault_server.plan(("route", None))
     result = engine.draft(incident, MODEL)
-    reasks = [
-        m["content"]
-        for r in fault_server.requests
-        for m in r["messages"]
-        if m["role"] == "user" and "Correct your JSON" in m["content"]
-    ]
+    reasks = fault_server.reasks()
     assert any("not an impact" in r for r in reasks)
     assert any("not one of the approved actions" in r for r in reasks)
     assert result.status == "rejected"
