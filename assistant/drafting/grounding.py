@@ -152,6 +152,7 @@ class Sources:
     text: str = ""
     reference: dt.date | None = None
     forbidden: list[str] = field(default_factory=list)
+    checked: dict[str, list[GroundingIssue]] = field(default_factory=dict)  # sentence -> issues
 
 
 _SOURCES = lexicon.Memo()
@@ -473,18 +474,23 @@ def check_grounding(
     issues: list[GroundingIssue] = []
     for start, end in split_sentences(text):
         sentence = text[start:end]
-        issues += _date_issues(sentence, src)
-        issues += _number_issues(sentence, src)
-        issues += _offer_issues(sentence, src)
-        issues += _promise_issues(sentence, src)
-        issues += _forbidden_issues(sentence, src)
-    return issues
+        found = src.checked.get(sentence)
+        if found is None:  # the same sentence is checked as a part, then in the body
+            found = _date_issues(sentence, src)
+            found += _number_issues(sentence, src)
+            found += _offer_issues(sentence, src)
+            found += _promise_issues(sentence, src)
+            found += _forbidden_issues(sentence, src)
+            src.checked[sentence] = found
+        issues += found
+    return [issue.model_copy() for issue in issues]
 
 
 def injection_warnings(incident: Incident) -> list[GroundingIssue]:
     """Instruction-like text inside the facts: kept out of the draft, reported for a person."""
-    from assistant.drafting.facts import review_facts
+    from assistant.drafting.facts import usable_facts
 
+    _, findings = usable_facts(incident, rubric=False)
     return [
         GroundingIssue(
             kind="injection",
@@ -492,7 +498,7 @@ def injection_warnings(incident: Incident) -> list[GroundingIssue]:
             message=f"the incident facts ({f.field}) hold instruction-like text ('{f.text[:80]}');"
             " it was treated as data and kept out of the draft",
         )
-        for f in review_facts(incident, rubric=False)
+        for f in findings
         if f.kind == "instruction"
     ]
 

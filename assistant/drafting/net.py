@@ -136,6 +136,8 @@ def repetition_failures(text: str, **where: Any) -> list[NetFailure]:
     for size in range(1, 7):
         needed = 3 if size <= 2 else 2
         for i in range(len(tokens) - size * needed + 1):
+            if tokens[i] != tokens[i + size]:
+                continue  # cheap test first: most positions repeat nothing
             gram = tokens[i : i + size]
             if all(tokens[i + k * size : i + (k + 1) * size] == gram for k in range(needed)):
                 if size == 1 and gram[0].isdigit():

@@ -68,6 +68,7 @@ def test_decoding_is_constrained_by_the_schema() -> None:
 
 
 @pytest.mark.local_model
+@pytest.mark.timeout(1800)  # the net's re-asks: up to 3 calls a part on two shared cores
 @needs_model
 def test_local_model_full_draft_every_part_validates(incident: Incident) -> None:
     before = incident.model_dump()
@@ -118,6 +119,7 @@ def test_concurrent_first_loads_leave_stdout_and_stderr_alone() -> None:
 
 
 @pytest.mark.local_model
+@pytest.mark.timeout(3600)
 @needs_model
 def test_cli_with_the_local_model_never_exits_0_with_nothing_on_stdout() -> None:
     """Through the real CLI, repeatedly: stdout always carries the draft; exit 0 only when the
