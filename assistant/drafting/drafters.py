@@ -76,6 +76,7 @@ class Drafter(Protocol):
 
     model: str
     label: str
+    rubric_set: Any  # the rubrics parts are checked with (None: the bundled defaults)
 
     def parts(
         self,
@@ -105,6 +106,9 @@ class OfflineDrafter:
     model = OFFLINE_MODEL
     label = OFFLINE_LABEL
 
+    def __init__(self, rubric_set: Any = None) -> None:
+        self.rubric_set = rubric_set
+
     def parts(
         self,
         incident: Incident,
@@ -114,7 +118,7 @@ class OfflineDrafter:
         progress: Progress = None,
     ) -> dict[PartName, Generated]:
         built = {name: composer.compose_part(name, incident) for name in names}
-        repaired, rewrites = net.repair(built, incident)
+        repaired, rewrites = net.repair(built, incident, self.rubric_set)
         out = {name: _generated(part) for name, part in repaired.items()}
         if rewrites and out:
             next(iter(out.values())).notes.extend(rewrites)
@@ -129,13 +133,20 @@ class OfflineDrafter:
         return {}
 
 
-async def agenerate_part(client: ModelClient, part: PartName, incident: Incident) -> Generated:
-    """One part from the model, rubric and validation net in the loop."""
+async def agenerate_part(
+    client: ModelClient, part: PartName, incident: Incident, rubric_set: Any = None
+) -> Generated:
+    """One part from the model, rubric and validation net in the loop.
+
+    The rubric set travels in instructor's validation context, so the part is judged by the
+    rubrics the draft is scored by.
+    """
     return await client.generate(
         PART_MODELS[part],
         part_messages(part, incident),
         incident=incident,
         max_tokens=PART_MAX_TOKENS[part],
+        validation={"rubric_set": rubric_set},
     )
 
 
@@ -145,11 +156,12 @@ async def agenerate_parts(
     parts: tuple[PartName, ...],
     concurrent: bool = True,
     progress: Progress = None,
+    rubric_set: Any = None,
 ) -> dict[PartName, Generated]:
     """All requested parts; concurrently unless ``concurrent`` is False (kept for the benchmark)."""
 
     async def one(name: PartName) -> Generated:
-        result = await agenerate_part(client, name, incident)
+        result = await agenerate_part(client, name, incident, rubric_set)
         if progress:
             progress(
                 f"{name} drafted ({result.calls} model call{'s' if result.calls != 1 else ''})"
@@ -179,9 +191,10 @@ def _body_so_far(on_text: Callable[[str], None]) -> Callable[[BaseModel], None]:
 class ModelDrafter:
     """A litellm model: it writes the parts and composes the message (streamed when asked)."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, rubric_set: Any = None) -> None:
         self.model = model
         self.label = f"litellm: {model}"
+        self.rubric_set = rubric_set
         self._client: ModelClient | None = None
 
     @property
@@ -204,7 +217,14 @@ class ModelDrafter:
         if progress:
             progress(f"drafting {', '.join(names)} with {self.model}")
         return run_sync(
-            agenerate_parts(self.client, incident, names, concurrent=concurrent, progress=progress)
+            agenerate_parts(
+                self.client,
+                incident,
+                names,
+                concurrent=concurrent,
+                progress=progress,
+                rubric_set=self.rubric_set,
+            )
         )
 
     def layout(
@@ -225,6 +245,7 @@ class ModelDrafter:
                 incident=incident,
                 max_tokens=1200,
                 on_partial=_body_so_far(on_text) if on_text else None,
+                validation={"rubric_set": self.rubric_set},
             )
         )
         email = result.value
@@ -240,26 +261,30 @@ class ModelDrafter:
 class LocalDrafter(ModelDrafter):
     """The bundled local model: parts by the model, layout by the offline templates."""
 
-    def __init__(self, model: str) -> None:
-        super().__init__(model)
+    def __init__(self, model: str, rubric_set: Any = None) -> None:
+        super().__init__(model, rubric_set)
         self.label = f"litellm: {model} (parts); offline templates (layout)"
 
     def layout(
         self, incident: Incident, parts: dict[PartName, _Part], *, on_text: TextSink = None
     ) -> Layout:
-        return OfflineDrafter().layout(incident, parts)
+        return OfflineDrafter(self.rubric_set).layout(incident, parts)
 
     def prompt_versions(self, names: list[PartName]) -> dict[str, int]:
         return {name: prompt_version(name) for name in ["_system", "_facts", *names]}
 
 
-def drafter_for(model: str | None) -> Drafter:
-    """The drafter for a model string (None: ``AMENDS_MODEL``, default offline): chosen once."""
+def drafter_for(model: str | None, rubric_set: Any = None) -> Drafter:
+    """The drafter for a model string (None: ``AMENDS_MODEL``, default offline): chosen once.
+
+    ``rubric_set`` is what parts are checked with and the draft is scored with, so a generated
+    version and an edited one are judged by the same rubrics.
+    """
     from assistant.drafting.client import resolve_model
 
     chosen = resolve_model(model)
     if chosen == OFFLINE_MODEL:
-        return OfflineDrafter()
+        return OfflineDrafter(rubric_set)
     if chosen.startswith("local/"):
-        return LocalDrafter(chosen)
-    return ModelDrafter(chosen)
+        return LocalDrafter(chosen, rubric_set)
+    return ModelDrafter(chosen, rubric_set)

@@ -131,15 +131,20 @@ def compose(
     usage: Usage | None = None,
     notes: list[str] | None = None,
     on_text: TextSink = None,
+    rubric_set: Any = None,
 ) -> RecoveryDraft:
     """A draft from parts (perhaps edited by the user), laid out by the model's drafter.
+
+    ``rubric_set`` (default: the bundled rubrics) is what the draft is scored and checked with.
 
     ``on_text`` receives the email body *so far* (the whole of it each time, longer each time) while
     a litellm model streams it; it is not called for the offline composer or local models. The
     returned draft is the validated, checked one: if the streamed answer had to be re-asked, or
     the provider could not stream, the draft's notes say so and its body supersedes the stream.
     """
-    return _compose(drafter_for(model), incident, parts, usage=usage, notes=notes, on_text=on_text)
+    return _compose(
+        drafter_for(model, rubric_set), incident, parts, usage=usage, notes=notes, on_text=on_text
+    )
 
 
 def _compose(
@@ -151,7 +156,7 @@ def _compose(
     notes: list[str] | None = None,
     on_text: TextSink = None,
 ) -> RecoveryDraft:
-    usable, findings = usable_facts(incident)
+    usable, findings = usable_facts(incident, drafter.rubric_set)
     notes = list(dict.fromkeys([*finding_notes(findings), *(notes or [])]))
     names = [n for n in ALL_PARTS if n in parts]
     ordered = {n: parts[n] for n in names}
@@ -175,7 +180,7 @@ def _compose(
         notes=notes,
         **ordered,
     )
-    return finish(incident, draft, usable, findings)
+    return finish(incident, draft, usable, findings, drafter.rubric_set)
 
 
 def draft(
@@ -186,14 +191,18 @@ def draft(
     *,
     concurrent: bool = True,
     on_text: TextSink = None,
+    rubric_set: Any = None,
 ) -> RecoveryDraft:
     """The full draft: parts (concurrent with a model), composed, scored, grounded, net-checked.
+
+    ``rubric_set`` (default: the bundled rubrics) checks the parts as they are generated (in
+    instructor's validation context) and scores the draft, so both use the same rubrics.
 
     ``on_text`` receives the composed email's body so far while it streams (see :func:`compose`).
     """
     names = _checked_parts(parts)
-    drafter = drafter_for(model)
-    usable, _ = usable_facts(incident)
+    drafter = drafter_for(model, rubric_set)
+    usable, _ = usable_facts(incident, rubric_set)
     notes: list[str] = []
     if "name_them" in names and not usable.recipient_contribution:
         names = tuple(n for n in names if n != "name_them")

@@ -361,3 +361,40 @@ def test_cli_offline_every_bundled_incident_exits_0() -> None:
         )
         assert out.returncode == 0, (path.name, out.stderr)
         assert "<!-- status: ready -->" in out.stdout
+
+
+HOUSE_RUBRIC = """
+id: house-style
+title: House style
+category: self_orientation
+rules:
+  - id: house.no-canary-jargon
+    title: Jargon the reader does not use
+    severity: error
+    message: Say what the check does, not our internal name for it.
+    suggestion: Describe the check in the reader's words.
+    phrases: ["canary run"]
+    examples:
+      flag: ["Require a canary run on live traffic."]
+      pass: ["Test every routing change on a small share of live traffic first."]
+"""
+
+
+def test_the_rubric_set_travels_to_the_reask_and_the_score(
+    fault_server: FaultServer, incident: Incident, tmp_path: Path
+) -> None:
+    """A house rubric given to draft() judges the generated parts (re-asks) and the draft."""
+    from assistant.rubric import load_rubric_set
+
+    (tmp_path / "house.yaml").write_text(HOUSE_RUBRIC, encoding="utf-8")
+    house = load_rubric_set(extra=[tmp_path / "house.yaml"])
+    offline = draft(incident, rubric_set=house)
+    # The approved action's own wording carries the house error: never copied, and said so.
+    assert "canary run" not in offline.body and "canary run" in draft(incident).body
+    assert any(f.rule == "house.no-canary-jargon" for f in offline.fact_findings)
+    assert any("approved_actions[1].what: left out" in n for n in offline.notes)
+    fault_server.answer_for = routed(incident)
+    fault_server.plan(("route", None))
+    by_model = engine.draft(incident, MODEL, rubric_set=house)
+    assert any("canary run" in r for r in fault_server.reasks())
+    assert by_model.status == "rejected"
