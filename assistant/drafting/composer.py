@@ -266,6 +266,8 @@ def compose_part(part: PartName, incident: Incident) -> _Part:
 
 def subject(incident: Incident) -> str:
     """A subject line that names the failure, not the organisation's feelings."""
+    if not incident.title.strip():  # withheld: the title itself was unusable
+        return "What happened, and what happens next"
     return f"{incident.title}: what happened and what happens next"
 
 

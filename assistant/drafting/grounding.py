@@ -309,8 +309,15 @@ def _date_issues(sentence: str, src: Sources) -> list[GroundingIssue]:
         if re.search(r"\b" + day_name + r"s?\b", text_lower):
             continue
         if src.reference is not None:
-            ahead = (WEEKDAYS.index(day_name) - src.reference.weekday() - 1) % 7 + 1
-            first = src.reference + dt.timedelta(days=ahead)
+            ref = src.reference
+            told = not (_FUTURE.search(sentence) or _first_person_promise().search(sentence))
+            if told and WEEKDAYS.index(day_name) == ref.weekday() and not m.group("next"):
+                continue  # an account of the day it happened
+            near = {d for d in src.calendar if abs((d - ref).days) <= 14}
+            if told and any(d.weekday() == WEEKDAYS.index(day_name) for d in near - src.due):
+                continue  # an account of a day the facts date
+            ahead = (WEEKDAYS.index(day_name) - ref.weekday() - 1) % 7 + 1
+            first = ref + dt.timedelta(days=ahead)
             candidates = {first, first + dt.timedelta(days=7)} if m.group("next") else {first}
             if candidates & src.due:
                 continue

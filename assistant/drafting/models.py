@@ -359,6 +359,7 @@ NetCheck = Literal[
     "text.truncated",
     "text.repetition",
     "expose.no_owned_cause",
+    "expose.no_event",
     "name_them.empty",
     "name_them.invented",
     "rubric.error",

@@ -283,6 +283,17 @@ def action_failures(plan: RebuildPlan, incident: Incident) -> list[NetFailure]:
     return failures
 
 
+def event_failures(expose: Expose) -> list[NetFailure]:
+    """Expose must say what happened (it is empty when every sentence of it was withheld)."""
+    words = [w for w in lexicon.words(expose.what_happened) if w not in lexicon.stopwords()]
+    if len(words) >= 2:
+        return []
+    return [
+        _failure("expose.no_event", "say plainly what happened, in the facts' own terms",
+                 expose.what_happened, part="expose", field="what_happened")
+    ]
+
+
 def owned_cause_failures(expose: Expose) -> list[NetFailure]:
     """The cause must be stated and owned in the first person."""
     cause_words = [w for w in lexicon.words(expose.why) if w not in lexicon.stopwords()]
@@ -342,6 +353,7 @@ def part_failures(
                 impact, incident, prose=False, field="impacts_acknowledged", index=index, **kw
             )
         failures += owned_cause_failures(part)
+        failures += event_failures(part)
     elif isinstance(part, Ask):
         for index, question in enumerate(part.questions):
             failures += text_failures(

@@ -170,3 +170,24 @@ def test_a_grounding_failure_changes_the_exit_code(
     assert code == 1, err
     assert "grounding." in err
     assert fault_server.reasks()  # the model was asked to fix it first
+
+
+def test_the_weekday_it_happened_is_grounded(incident: Incident) -> None:
+    assert kinds("On Wednesday, our payments API rejected 18% of card authorisations.", incident) == []
+    assert "date" in kinds("We will publish the report on Wednesday.", incident)
+    assert "date" in kinds("We will publish the report next Wednesday.", incident)
+
+
+def test_an_approved_payment_grounds_we_will_pay() -> None:
+    from assistant.drafting.models import load_incident
+
+    breach = load_incident(next(p for p in EXAMPLES if p.stem == "breach-customer-records"))
+    sentence = "We will pay for identity monitoring for your customers, as agreed."
+    assert check_grounding(sentence, breach) == []
+    assert "commitment" in kinds(sentence, outage())
+
+
+def outage() -> Incident:
+    from assistant.drafting.models import load_incident
+
+    return load_incident(INCIDENT)
