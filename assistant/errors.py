@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.redact import redact
 
@@ -108,6 +108,20 @@ def field_label(loc: Loc, labels: Mapping[str, str]) -> str | None:
     return None
 
 
+def plain_message(problem: Mapping[str, Any]) -> str:
+    """Pydantic's message, said for a person where it can be (lengths, choices)."""
+    context = problem.get("ctx") or {}
+    value = problem.get("input")
+    if problem.get("type") == "string_too_long" and isinstance(value, str):
+        return (
+            f"{len(value):,} characters; at most {context.get('max_length')} fit the part of"
+            " the draft it becomes. Say it in two or three plain sentences."
+        )
+    if problem.get("type") == "literal_error":
+        return f"{value!r} is not one of {context.get('expected')}"
+    return _PYDANTIC_PREFIX.sub("", str(problem.get("msg", "is not valid")))
+
+
 def validation_lines(
     err: ValidationError, labels: Mapping[str, str] | None = None, prefix: str = ""
 ) -> list[str]:
@@ -115,7 +129,7 @@ def validation_lines(
     lines: list[str] = []
     for problem in err.errors():
         loc = tuple(problem.get("loc", ()))
-        message = _PYDANTIC_PREFIX.sub("", str(problem.get("msg", "")))
+        message = plain_message(problem)
         where = (field_label(loc, labels) if labels else None) or field_path(loc, prefix)
         lines.append(f"{where}: {message}" if where else message)
     return lines

@@ -6,17 +6,25 @@ Baseline (named, measured in the same run): the offline composer. Compared again
   * the real local model (SmolLM2-135M, llama.cpp in process), sequential and concurrent - one
     llama.cpp context serialises calls, so concurrency cannot help there.
 
-Run: python benchmarks/drafting.py [--skip-local] [--incident PATH]
+With ``--net`` it counts instead, per path (the offline composer on every bundled incident in
+every channel and tone and on the hostile variants; a scripted loopback model that behaves, one
+that writes nonsense, one that obeys injected instructions; the real local model), how many
+drafts pass the validation net and how many are refused, and why.
+
+Run: python benchmarks/drafting.py [--skip-local] [--incident PATH] [--net [--local-incidents N]]
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import statistics
 import sys
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -37,6 +45,89 @@ def timed(label: str, runs: int, fn: object) -> tuple[str, float, RecoveryDraft]
     return label, statistics.median(times), result
 
 
+def tally(label: str, drafts: Iterable[Callable[[], RecoveryDraft]]) -> None:
+    """One row: drafts made, passed, refused, and the checks that refused them."""
+    passed, refused, failed = 0, 0, 0
+    reasons: collections.Counter[str] = collections.Counter()
+    started = time.perf_counter()
+    for make in drafts:
+        try:
+            result = make()
+        except Exception as err:  # a draft that could not be made at all is counted, not hidden
+            failed += 1
+            reasons[f"error: {type(err).__name__}"] += 1
+            continue
+        if result.status == "ready":
+            passed += 1
+        else:
+            refused += 1
+            reasons.update({f.check for f in result.net})
+    seconds = time.perf_counter() - started
+    top = ", ".join(f"{name} {count}" for name, count in reasons.most_common(6)) or "-"
+    total = passed + refused + failed
+    print(f"{label:44} {total:6d} {passed:6d} {refused:7d} {failed:6d} {seconds:8.1f}s  {top}")
+
+
+def _offline(incident: Incident) -> Callable[[], RecoveryDraft]:
+    return lambda: engine.draft(incident)
+
+
+def _by_model(incident: Incident, model: str) -> Callable[[], RecoveryDraft]:
+    return lambda: engine.draft(incident, model)
+
+
+def _scripted(server: Any, script: Callable[[Incident], Any], incident: Incident) -> Any:
+    def make() -> RecoveryDraft:
+        server.answer_for = script(incident)
+        server.plan(("route", None))
+        return engine.draft(incident, "openai/scripted")
+
+    return make
+
+
+def net_main(args: argparse.Namespace) -> int:
+    """Pass/refuse counts per path (see the module docstring)."""
+    from tests.drafting.fault_server import FaultServer, hostile_cases, nonsense, obeying, routed
+
+    incidents = [load_incident(p) for p in sorted(bundled_dir("examples").glob("incidents/*.yaml"))]
+    print(f"{'path':44} {'drafts':>6} {'passed':>6} {'refused':>7} {'failed':>6} {'time':>9}  why")
+    variants = [
+        i.model_copy(update={"channel": c, "tone": t})
+        for i in incidents
+        for c in ("email", "letter", "call_script")
+        for t in ("direct", "warm", "formal")
+    ]
+    tally("offline, every incident x channel x tone", [_offline(v) for v in variants])
+    hostile = [h for i in incidents for h in hostile_cases(i).values()]
+    tally("offline, hostile facts (4 cases x incidents)", [_offline(h) for h in hostile])
+
+    server = FaultServer().start()
+    os.environ.update(
+        {"AMENDS_API_BASE": server.url, "OPENAI_API_KEY": "sk-bench", "AMENDS_TIMEOUT": "10"}
+    )
+    try:
+        for label, script, cases in (
+            ("loopback model, well behaved", routed, incidents),
+            ("loopback model, nonsense (as SmolLM2 wrote)", nonsense, incidents),
+            ("loopback model, obeys injected instructions", obeying,
+             [hostile_cases(i)["what_happened"] for i in incidents]),
+        ):
+            tally(label, [_scripted(server, script, i) for i in cases])
+    finally:
+        server.stop()
+        os.environ.pop("AMENDS_API_BASE")
+
+    if args.skip_local or local.available():
+        print(f"local model rows skipped: {local.available() or '--skip-local'}", file=sys.stderr)
+    else:
+        chosen = incidents[: args.local_incidents]
+        tally(
+            f"local/smollm2, {len(chosen)} bundled incidents",
+            [_by_model(i, "local/smollm2") for i in chosen],
+        )
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-local", action="store_true", help="skip the local model rows")
@@ -45,7 +136,11 @@ def main() -> int:
         type=Path,
         default=bundled_dir("examples") / "incidents" / "outage-payments-api.yaml",
     )
+    parser.add_argument("--net", action="store_true", help="pass/refuse counts per path")
+    parser.add_argument("--local-incidents", type=int, default=5, help="with --net: how many")
     args = parser.parse_args()
+    if args.net:
+        return net_main(args)
     incident: Incident = load_incident(args.incident)
     rows = [timed("offline composer (baseline)", 50, lambda: engine.draft(incident, "offline"))]
 

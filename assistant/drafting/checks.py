@@ -1,7 +1,8 @@
-"""The soft checks a generated part must pass: the rubric (error-level flags) and grounding.
+"""The soft checks a generated text must pass: the rubric (error-level flags) and the net.
 
 They are the "rubric in the loop": raised as validation errors they are fed back to the model by
-instructor; if the model still cannot manage, the part is kept and the problems are reported.
+instructor; if the model still cannot manage, the part is kept, the problems are reported, and
+the validation net refuses the draft with them as reasons.
 """
 
 from __future__ import annotations
@@ -21,19 +22,12 @@ def error_flags(text: str, rubric_set: Any = None) -> list[Flag]:
 
 
 def soft_problems(texts: list[str], incident: Incident | None, rubric_set: Any = None) -> list[str]:
-    """Plain-language problems a model can fix: each names the phrase and what to do instead."""
-    from assistant.drafting.grounding import check_grounding
+    """Plain-language problems a model can fix in loose sentences (the revise prompt's answer)."""
+    from assistant.drafting.net import text_failures
 
     problems: list[str] = []
     for text in texts:
-        for flag in error_flags(text, rubric_set):
-            problems.append(
-                f"remove {flag.category.replace('_', ' ')} wording '{flag.match}': {flag.message}"
-                f" Instead: {flag.suggestion}"
-            )
-        if incident is not None:
-            problems += [
-                f"{issue.message}; use only the incident facts"
-                for issue in check_grounding(text, incident)
-            ]
+        problems += [
+            f.message for f in text_failures(text, incident, prose=False, rubric_set=rubric_set)
+        ]
     return list(dict.fromkeys(problems))  # one line per distinct problem

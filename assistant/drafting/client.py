@@ -240,8 +240,13 @@ class ModelClient:
         max_tokens: int = 600,
         soft_checks: bool = True,
         on_partial: Callable[[BaseModel], None] | None = None,
+        validation: dict[str, Any] | None = None,
     ) -> Generated:
         """A validated ``response_model``; soft problems left after the re-asks are reported.
+
+        ``validation`` adds to instructor's validation context: ``checker`` (the validation net,
+        :func:`assistant.drafting.net.checker` by default) and ``rubric_set``; every failure it
+        returns becomes a re-ask.
 
         ``on_partial`` asks for the first attempt to be streamed: it receives each partial
         (unvalidated) ``response_model`` as the answer arrives. The returned value is always the
@@ -256,7 +261,13 @@ class ModelClient:
         try:
             async with deadline:
                 return await self._generate(
-                    response_model, messages, incident, max_tokens, soft_checks, on_partial
+                    response_model,
+                    messages,
+                    incident,
+                    max_tokens,
+                    soft_checks,
+                    on_partial,
+                    validation,
                 )
         except TimeoutError:
             if deadline.expired():
@@ -271,12 +282,16 @@ class ModelClient:
         max_tokens: int,
         soft_checks: bool,
         on_partial: Callable[[BaseModel], None] | None,
+        validation: dict[str, Any] | None,
     ) -> Generated:
         import instructor
         from instructor.core import IncompleteOutputException, InstructorRetryException
 
         stats = Generated(value=response_model.model_construct())
-        context = {"soft_checks": soft_checks, "incident": incident}
+        from assistant.drafting.net import checker
+
+        context = {"soft_checks": soft_checks, "incident": incident, "checker": checker}
+        context.update(validation or {})
         reasks, earlier = self.settings.max_reasks, 0
         messages = [dict(m) for m in messages]
         if on_partial is not None:

@@ -74,17 +74,30 @@ def markdown(result: object, *, body: bool = True) -> str:
     assert isinstance(result, RecoveryDraft)
     lines = [
         f"<!-- drafted by: {result.generator} -->",
+        f"<!-- status: {result.status} -->",
         f"**Subject:** {result.subject}",
         "",
     ]
+    if result.status == "rejected":
+        lines[2:2] = [
+            "> **REJECTED: not ready to send.** The validation net refused this draft; the"
+            " reasons are listed below the draft.",
+            "",
+        ]
     if body:
         lines += [result.body.rstrip(), ""]
     flags = result.report.flags if result.report else []
-    if flags or result.grounding or result.notes:
+    if flags or result.grounding or result.notes or result.net:
         lines.append("---")
+    lines += [f"- rejected: {reason}" for reason in result.reasons()]
     lines += [f"- note: {note}" for note in result.notes]
     lines += [f"- {f.severity} [{f.rule}] line {f.line}: '{f.match}' - {f.message}" for f in flags]
     lines += [f"- grounding ({g.kind}): {g.message}" for g in result.grounding]
+    lines += [
+        f"- facts ({f.severity} {f.kind}) {f.field}: '{f.text[:80]}' - {f.message}"
+        for f in result.fact_findings
+        if not f.withheld  # withheld ones are already in the notes
+    ]
     usage = result.usage
     if usage.calls:
         cost = f", cost ${usage.cost_usd:.4f}" if usage.cost_usd else ""
@@ -93,7 +106,12 @@ def markdown(result: object, *, body: bool = True) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Draft, print, and exit 1 when the draft still carries flags at or above ``--fail-on``."""
+    """Draft, print, and choose the exit status.
+
+    0 only when the draft passes the validation net and carries no flag at or above
+    ``--fail-on``; 1 otherwise, with each reason on stderr (the draft is still printed, marked
+    rejected, so nothing is lost); 2 for bad input, from the caller.
+    """
     from assistant.drafting import draft
     from assistant.drafting.engine import draft_json
     from assistant.drafting.models import load_incident
@@ -117,6 +135,25 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(markdown(result, body=not same))
     else:
         sys.stdout.write(markdown(result))
+    sys.stdout.flush()
+    for finding in result.fact_findings:
+        if finding.withheld:
+            print(
+                f"amends: warning: the facts ({finding.field}) hold text kept out of the draft:"
+                f" {finding.message}",
+                file=sys.stderr,
+            )
     threshold = SEVERITY_RANK[args.fail_on]
     flags = result.report.flags if result.report else []
-    return 1 if any(SEVERITY_RANK[f.severity] >= threshold for f in flags) else 0
+    failing = [f for f in flags if SEVERITY_RANK[f.severity] >= threshold]
+    reasons = result.reasons() + [
+        f"{f.severity}: '{f.match}' ({f.rule}): {f.message}"
+        for f in failing
+        if f.severity != "error"  # error-level flags are already net reasons
+    ]
+    if not reasons:
+        return 0
+    print(f"amends: draft rejected ({len(reasons)} reasons):", file=sys.stderr)
+    for reason in reasons:
+        print(f"  - {reason}", file=sys.stderr)
+    return 1

@@ -2,15 +2,24 @@
 
 No model, no network, instant. Every sentence is either a fact copied from the incident or fixed
 wording written to pass the rubrics (owned cause, open questions, dated actions with owners and
-checkpoints, concrete recognition), so a draft scores clean when the facts are clean.
+checkpoints, concrete recognition). The builders take the *usable* facts
+(:func:`assistant.drafting.facts.usable_facts`): a fact sentence that reads as an instruction or an
+unapproved promise, says what must not be said, or carries an error-level rubric flag has already
+been taken out, so it is never copied; an unusable cause is replaced by an owned form.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import Any, TypeVar, cast
 
+from pydantic import ValidationError
+
+from assistant.drafting import lexicon
 from assistant.drafting.grounding import long_date
 from assistant.drafting.models import (
+    ApprovedAction,
     Ask,
     Expose,
     Incident,
@@ -20,12 +29,21 @@ from assistant.drafting.models import (
     RebuildPlan,
     _Part,
 )
+from assistant.errors import DraftingError
 
-_OPENERS = {
-    "direct": "I am sorry.",
-    "warm": "I am sorry, and I want to say that first.",
-    "formal": "Please accept my apology.",
-}
+P = TypeVar("P", bound=_Part)
+
+
+
+@cache
+def _words() -> dict[str, Any]:
+    """The composer's own wording by tone, and its question rules (``data/composer.yaml``)."""
+    return lexicon.data("composer")
+
+
+def wording(tone: str, key: str) -> str:
+    """One fixed phrase in the incident's tone."""
+    return str(_words()["tones"][tone][key])
 
 
 def _sentence(text: str) -> str:
@@ -94,52 +112,101 @@ def _mentions_when(what: str, when: str) -> bool:
 
 
 def _you(incident: Incident) -> str:
-    """How the draft names the affected party in the third person."""
-    recipient = incident.recipient
-    if recipient.relationship == "internal_team":
-        return "your team"
-    if recipient.organisation and recipient.relationship in ("client", "partner"):
-        return f"you and the team at {recipient.organisation}"
+    """How the draft names the affected party: always to them, in the second person."""
+    if incident.recipient.relationship in ("internal_team", "client", "partner") and (
+        incident.recipient.organisation or incident.recipient.relationship == "internal_team"
+    ):
+        return "you and your team"
     return "you"
 
 
+def _build(model: type[P], **fields: Any) -> P:
+    """A part from composed fields; when withheld facts leave a field empty or short, the part is
+    kept as it is (unvalidated) so the validation net can name what is missing."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError:
+        return cast(P, model.model_construct(**fields))
+
+
+def owned_cause(incident: Incident) -> str:
+    """The owned form written when the cause as given cannot be used (blame placed elsewhere,
+    an instruction, a forbidden phrase): no excuse, no invented detail."""
+    return "The cause was on our side, and it was ours to prevent."
+
+
 def expose(incident: Incident) -> Expose:
-    """What happened, why, the impacts and who owns it: the facts, plainly."""
-    what = _sentence(incident.what_happened)
-    why = _sentence(incident.cause)
-    owner = _lower_first(incident.cause_owner)
-    responsibility = (
-        f"This was our failure, not yours: it sits with {owner}, and as "
-        f"{incident.sender.role} I am accountable for it."
+    """What happened, why, the impacts and who owns it: the facts, plainly.
+
+    ``incident`` should be the usable facts (:func:`assistant.drafting.facts.usable_facts`):
+    withheld sentences are already gone, and an empty cause gets the owned form.
+    """
+    what = _sentence(incident.what_happened or incident.title) if (
+        incident.what_happened or incident.title
+    ) else ""
+    why = _sentence(incident.cause) if incident.cause.strip() else owned_cause(incident)
+    owner = _lower_first(incident.cause_owner) if incident.cause_owner.strip() else "us"
+    role = f"as {incident.sender.role} " if incident.sender.role.strip() else ""
+    if owner.lower() in ("me", "myself", "i", "i am"):
+        responsibility = "This was my failure, not yours, and I am accountable for it."
+    else:
+        responsibility = (
+            f"This was our failure, not yours: it sits with {owner}, and {role}I am"
+            " accountable for it."
+        )
+    opening = _dated(what, incident.when.strip()) if what else ""
+    taken = " ".join(_upper_first(_sentence(t)) for t in incident.actions_taken if t.strip())
+    statement = " ".join(
+        p for p in (wording(incident.tone, "opener"), opening, why, taken) if p
     )
-    opening = _dated(what, incident.when.strip())
-    statement = f"{_OPENERS[incident.tone]} {opening} {why}"
-    return Expose(
+    return _build(
+        Expose,
         statement=statement,
         what_happened=what,
         why=why,
-        impacts_acknowledged=[_upper_first(_sentence(i)) for i in incident.impacts],
+        impacts_acknowledged=[_upper_first(_sentence(i)) for i in incident.impacts if i.strip()],
         responsibility=responsibility,
     )
 
 
+def _fits(rule: dict[str, Any], incident: Incident) -> bool:
+    """Whether one question rule of ``data/composer.yaml`` fits the incident."""
+    relationship = rule.get("relationship")
+    if relationship and incident.recipient.relationship not in relationship:
+        return False
+    needs = rule.get("needs")
+    if needs and not getattr(incident.recipient, str(needs), None):
+        return False
+    missing = rule.get("missing")
+    if missing and getattr(incident, str(missing)):
+        return False
+    pattern = rule.get("facts")
+    if pattern:
+        fields = rule.get("fields") or ["what_happened", "cause", "impacts", "title"]
+        text = "\n".join(
+            "\n".join(v) if isinstance(v, list) else str(v or "")
+            for v in (getattr(incident, f) for f in fields)
+        )
+        return lexicon.regex(str(pattern)).search(text) is not None
+    return True
+
+
 def ask(incident: Incident) -> Ask:
-    """Open questions, the first in the sender's own voice about what good looks like."""
-    if incident.recipient.relationship == "personal":
-        questions = [
-            "What would good look like from here, from where you sit?",
-            "What has this cost you that I have not seen yet?",
-            "What would you like me to do differently the next time something goes wrong?",
-        ]
-    else:
-        questions = [
-            "What would good look like from here, from where you sit?",
-            "Which of these effects is still costing you the most this week?",
-            "What do you need from us that you are not getting today?",
-            "Who else on your side should I be talking to, and how would they like to hear"
-            " from us?",
-        ]
-    return Ask(questions=questions)
+    """Open questions: what good looks like, then the ones that fit this incident.
+
+    The rules are data (``data/composer.yaml``): the relationship, what is still unknown (no
+    actions taken yet), what it cost, who else needs to hear.
+    """
+    spec = _words()["questions"]
+    chosen: list[str] = []
+    for rule in spec["candidates"]:
+        if len(chosen) >= int(spec["choose"]):
+            break
+        if _fits(rule, incident):
+            question = str(rule["ask"]).format(organisation=incident.recipient.organisation or "")
+            if question not in chosen:
+                chosen.append(question)
+    return Ask(questions=[str(spec["first"]), *chosen])
 
 
 def rebuild(incident: Incident) -> RebuildPlan:
@@ -149,34 +216,42 @@ def rebuild(incident: Incident) -> RebuildPlan:
             what=_sentence(a.what).rstrip("."),
             owner=a.owner,
             due=a.due,
-            checkpoint=_sentence(a.checkpoint).rstrip("."),
+            checkpoint=_sentence(a.checkpoint).rstrip(".") if a.checkpoint else _next_word(a),
         )
         for a in sorted(incident.approved_actions, key=lambda a: a.due)
     ]
     cadence = (
         _sentence(incident.review_cadence)
         if incident.review_cadence
-        else f"On each date above, {incident.sender.name} will send you the evidence named"
-        " for that action."
+        else _fallback_cadence(incident)
     )
-    return RebuildPlan(actions=actions, review_cadence=cadence)
+    return _build(RebuildPlan, actions=actions, review_cadence=cadence)
+
+
+def _next_word(action: ApprovedAction) -> str:
+    """Without a checkpoint, the reader is told when they will next hear, and from whom."""
+    person = action.owner.split(",")[0].strip() or "the owner"
+    return f"word from {person} on {long_date(action.due)} that it is done"
 
 
 def name_them(incident: Incident) -> NameThem:
-    """Recognition of the recipient's own part, or of the concrete cost they carried."""
-    if incident.recipient_contribution:
-        statement = (
-            f"I also want to name what {_you(incident)} did: "
-            f"{_lower_first(incident.recipient_contribution)}. "
-            "That made the recovery faster, and it should not have fallen to you."
+    """Recognition of what the facts say the recipient did for the recovery, and nothing else.
+
+    Raises DraftingError when the facts name no contribution: an invented one would be worse
+    than none, so the draft leaves Name them out.
+    """
+    if not incident.recipient_contribution:
+        raise DraftingError(
+            "the incident names nothing the recipient did for the recovery"
+            " (recipient_contribution), so there is no Name them to write; add it to the facts"
+            " if there is one"
         )
-    else:
-        statement = (
-            f"I know {_you(incident)} carried the cost of this: "
-            f"{_lower_first(incident.impacts[0])}. "
-            "You kept working with us through it, and I do not take that for granted."
-        )
-    return NameThem(statement=statement)
+    statement = (
+        f"I also want to name what {_you(incident)} did: "
+        f"{_lower_first(incident.recipient_contribution)}. "
+        + wording(incident.tone, "name_them_close")
+    )
+    return _build(NameThem, statement=statement)
 
 
 BUILDERS = {"expose": expose, "ask": ask, "rebuild": rebuild, "name_them": name_them}
@@ -191,60 +266,148 @@ def compose_part(part: PartName, incident: Incident) -> _Part:
 
 def subject(incident: Incident) -> str:
     """A subject line that names the failure, not the organisation's feelings."""
+    if not incident.title.strip():  # withheld: the title itself was unusable
+        return "What happened, and what happens next"
     return f"{incident.title}: what happened and what happens next"
 
 
+def _checkpoint(text: str) -> str:
+    """A checkpoint as a sentence: a clause stands alone, a thing is something they will see."""
+    text = text.strip().rstrip(".")
+    if re.search(r"\b(?:will|shall|can)\b", text):
+        return _upper_first(text) + "."
+    return f"You will see {_lower_first(text)}."
+
+
+def _proper_words(incident: Incident) -> frozenset[str]:
+    """Capitalised words that are names in this incident (never lower-cased)."""
+    names = [
+        incident.recipient.name,
+        incident.recipient.organisation or "",
+        incident.sender.name,
+        incident.sender.organisation or "",
+        incident.cause_owner,
+        *(a.owner for a in incident.approved_actions),
+    ]
+    return frozenset(w.strip(",.'’s") for n in names for w in n.split() if w[:1].isupper())
+
+
+def _clause(text: str, incident: Incident) -> str:
+    """``text`` to follow a colon: its first word lower-cased unless it is a name or acronym."""
+    text = text.strip().rstrip(".")
+    first = text.split(" ", 1)[0]
+    if (
+        first[:1].isupper()
+        and first[1:] == first[1:].lower()
+        and first != "I"
+        and first.strip(",.") not in _proper_words(incident)
+    ):
+        return text[:1].lower() + text[1:]
+    return text
+
+
+def _action_line(action: RebuildAction, incident: Incident, lead: str = "") -> str:
+    """One action: what, then its owner and date in a sentence of their own (so no sentence
+    runs an action's words into its owner's title), then what the reader will see."""
+    what = _clause(action.what, incident) if lead else _upper_first(action.what.rstrip("."))
+    return (
+        f"{lead}{what}. Owner: {_owner(action.owner, incident)}, by {long_date(action.due)}."
+        f" {_checkpoint(action.checkpoint)}"
+    )
+
+
+def _is_sender(owner: str, incident: Incident) -> bool:
+    name = incident.sender.name.strip().lower()
+    return bool(name) and owner.split(",")[0].strip().lower() == name
+
+
+def _owner(owner: str, incident: Incident) -> str:
+    """An owner as the sender says it: "me" when it is the sender."""
+    return "me" if _is_sender(owner, incident) else owner
+
+
+def _fallback_cadence(incident: Incident) -> str:
+    """Without a review cadence in the facts: when the reader will next hear, from whom."""
+    actions = incident.approved_actions
+    if len(actions) == 1:
+        person = actions[0].owner.split(",")[0].strip() or "the owner"
+        person = "me" if _is_sender(actions[0].owner, incident) else person
+        return f"You will hear from {person} on {long_date(actions[0].due)} when it is done."
+    return "You will hear from each owner on the date their action is due."
+
+
 def compose_body(incident: Incident, parts: dict[PartName, _Part]) -> str:
-    """The email, letter or call script, from (possibly user-edited) parts in EARN order."""
-    call = incident.channel == "call_script"
+    """The email, letter or call script, from (possibly user-edited) parts in EARN order.
+
+    An email lists impacts, questions and actions; a letter says them in paragraphs and signs
+    off; a call script gives the speaker stage directions and pauses to listen.
+    """
+    channel = incident.channel
+    call, letter = channel == "call_script", channel == "letter"
+    tone = incident.tone
+
+    def said(key: str) -> str:
+        return wording(tone, f"{key}_letter" if letter else key)
+
+    def cue(name: str) -> str:
+        return f"[{name}] " if call else ""
+
     lines: list[str] = []
-    greeting = (
-        incident.recipient.name.split()[0]
-        if incident.recipient.relationship != "client"
-        else incident.recipient.name
-    )
-    lines.append(
-        f"[Opening] Hello {greeting}, this is {incident.sender.name}."
-        if call
-        else f"Dear {greeting},"
-    )
+    reader = incident.recipient.name.strip()
+    full = incident.recipient.relationship == "client" or tone == "formal" or letter
+    greeting = reader if full or not reader else reader.split()[0]
+    me = incident.sender.name.strip()
+    if call:
+        lines.append(f"[Opening] Hello {greeting}, this is {me}." if greeting and me
+                     else "[Opening] Hello, thank you for taking my call.")
+        lines.append("[Check it is a good time to talk before you go on.]")
+    else:
+        lines.append(f"Dear {greeting}," if greeting else "Hello,")
     lines.append("")
     if (exp := parts.get("expose")) is not None and isinstance(exp, Expose):
-        lines.append(("[Expose] " if call else "") + exp.statement)
+        lines.append(cue("Expose") + exp.statement)
         lines.append("")
-        lines.append("For you, this meant:")
-        lines += [f"- {impact}" for impact in exp.impacts_acknowledged]
+        impacts = [_sentence(i) for i in exp.impacts_acknowledged]
+        if letter:
+            lines.append(" ".join([said("impacts"), *impacts]))
+        elif impacts:
+            lines.append(said("impacts"))
+            lines += [f"- {impact}" for impact in impacts]
         lines.append("")
         lines.append(exp.responsibility)
         lines.append("")
     if (ask_part := parts.get("ask")) is not None and isinstance(ask_part, Ask):
-        lines.append(
-            ("[Ask] " if call else "") + "Before I set out our plan, I want to hear from you:"
-        )
-        lines += [f"- {q}" for q in ask_part.questions]
+        if letter:
+            lines.append(" ".join([said("ask"), *ask_part.questions]))
+        else:
+            lines.append(cue("Ask") + said("ask"))
+            lines += [f"- {q}" for q in ask_part.questions]
         if call:
-            lines.append("[Pause and listen. Write down their answers in their words.]")
+            lines.append("[Pause after each question and listen. Write down their answers in"
+                         " their words.]")
         lines.append("")
     if (plan := parts.get("rebuild")) is not None and isinstance(plan, RebuildPlan):
-        lines.append(
-            ("[Rebuild] " if call else "")
-            + "Here is what is approved, each with an owner, a date and something you will be"
-            " able to see:"
-        )
-        for action in plan.actions:
-            lines.append(
-                f"- {action.what}. Owner: {action.owner}. By {long_date(action.due)}."
-                f" You will see: {action.checkpoint}."
-            )
+        ordinals = [str(o) for o in _words()["ordinals"]]
+        if letter or call:
+            lines.append(cue("Rebuild") + said("rebuild"))
+            for i, action in enumerate(plan.actions):
+                lead = ordinals[i] if i < len(ordinals) else "Also"
+                lines.append(_action_line(action, incident, f"{lead}, "))
+        else:
+            lines.append(said("rebuild"))
+            lines += [f"- {_action_line(action, incident)}" for action in plan.actions]
         lines.append(plan.review_cadence)
         lines.append("")
     if (name := parts.get("name_them")) is not None and isinstance(name, NameThem):
-        lines.append(("[Name them] " if call else "") + name.statement)
+        lines.append(cue("Name them") + name.statement)
         lines.append("")
     sender = incident.sender
-    signature = f"{sender.role}, {sender.organisation}" if sender.organisation else sender.role
+    signature = ", ".join(s for s in (sender.role.strip(), sender.organisation or "") if s)
     if call:
-        lines.append("[Close] Thank them for their time and confirm when you will next speak.")
+        lines.append("[Close] Thank them for their time and agree when you will next speak.")
     else:
-        lines += [sender.name, signature]
+        sign_off = wording(tone, "letter_sign_off" if letter else "sign_off")
+        if sign_off:
+            lines += [sign_off, ""]
+        lines += [line for line in (sender.name.strip(), signature) if line]
     return "\n".join(lines).strip() + "\n"

@@ -1,28 +1,36 @@
-"""From incident to draft: one seam, two implementations (offline composer, model via litellm).
+"""From incident to draft through one seam: a :class:`~assistant.drafting.drafters.Drafter`.
 
-Independent parts are generated concurrently with asyncio; the composed draft is scored by the
-same scorer ``amends check`` uses and grounding-checked, and both findings travel with it.
-A model-composed email is streamed to an optional ``on_text`` callback as it arrives.
+The drafter (offline composer, local model, litellm model) is chosen once from the model string;
+independent parts are generated concurrently; the composed draft is scored by the same scorer
+``amends check`` uses, grounded, and run through the validation net, and every finding travels
+with it. A model-composed email is streamed to an optional ``on_text`` callback as it arrives.
+Drafting always works from the *usable* facts (:func:`assistant.drafting.facts.usable_facts`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import json
-from collections.abc import Callable, Coroutine, Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from pydantic import BaseModel
-
-from assistant.drafting import composer
-from assistant.drafting.client import Generated, ModelClient, resolve_model
-from assistant.drafting.grounding import check_grounding, injection_warnings
+from assistant.drafting import composer, net
+from assistant.drafting.client import Generated
+from assistant.drafting.drafters import (
+    CHANNEL_LABEL,
+    PART_MAX_TOKENS,
+    Drafter,
+    agenerate_part,
+    agenerate_parts,
+    drafter_for,
+    run_sync,
+)
+from assistant.drafting.facts import finding_notes, usable_facts
+from assistant.drafting.grounding import check_grounding, injection_warnings, unique
 from assistant.drafting.models import (
     ALL_PARTS,
     OFFLINE_LABEL,
     PART_MODELS,
-    ComposedEmail,
+    FactFinding,
     Incident,
     Part,
     PartName,
@@ -30,27 +38,23 @@ from assistant.drafting.models import (
     Usage,
     _Part,
 )
-from assistant.drafting.prompts import as_data, messages_for, part_messages, prompt_version
 from assistant.errors import DraftingError
 from assistant.redact import redact
-from assistant.settings import OFFLINE_MODEL
 
-T = TypeVar("T")
 Progress = Callable[[str], None] | None
 TextSink = Callable[[str], None] | None
-# Tight output budgets keep small local models quick; cloud models never need more for these parts.
-PART_MAX_TOKENS: dict[PartName, int] = {"expose": 700, "ask": 250, "rebuild": 800, "name_them": 300}
-CHANNEL_LABEL = {"email": "email", "letter": "letter", "call_script": "call script"}
-
-
-def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine from sync code, even inside a running event loop (Streamlit)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+__all__ = [
+    "CHANNEL_LABEL",
+    "PART_MAX_TOKENS",
+    "agenerate_part",
+    "agenerate_parts",
+    "compose",
+    "draft",
+    "draft_json",
+    "finish",
+    "generate_part",
+    "run_sync",
+]
 
 
 def _checked_parts(parts: Iterable[str]) -> tuple[PartName, ...]:
@@ -79,77 +83,45 @@ def _usage(generated: Iterable[Generated]) -> Usage:
     return total
 
 
-async def agenerate_part(client: ModelClient, part: PartName, incident: Incident) -> Generated:
-    """One part from the model, rubric and grounding in the loop."""
-    return await client.generate(
-        PART_MODELS[part],
-        part_messages(part, incident),
-        incident=incident,
-        max_tokens=PART_MAX_TOKENS[part],
-    )
-
-
-async def agenerate_parts(
-    client: ModelClient,
-    incident: Incident,
-    parts: tuple[PartName, ...],
-    concurrent: bool = True,
-    progress: Progress = None,
-) -> dict[PartName, Generated]:
-    """All requested parts; concurrently unless ``concurrent`` is False (kept for the benchmark)."""
-
-    async def one(name: PartName) -> Generated:
-        result = await agenerate_part(client, name, incident)
-        if progress:
-            progress(
-                f"{name} drafted ({result.calls} model call{'s' if result.calls != 1 else ''})"
-            )
-        return result
-
-    if concurrent:
-        results = await asyncio.gather(*(one(name) for name in parts))
-        return dict(zip(parts, results, strict=True))
-    return {name: await one(name) for name in parts}
-
-
 def generate_part(part: PartName, incident: Incident, model: str | None = None) -> Part:
-    """One EARN part, from the offline composer or the model."""
+    """One EARN part, from the usable facts, by the drafter the model string names."""
     (name,) = _checked_parts([part])
-    chosen = resolve_model(model)
-    if chosen == OFFLINE_MODEL:
-        return composer.compose_part(name, incident)  # type: ignore[return-value]
-    result = run_sync(agenerate_part(ModelClient(chosen), name, incident))
-    return result.value  # type: ignore[return-value]
+    usable, _ = usable_facts(incident)
+    if name == "name_them" and not usable.recipient_contribution:
+        composer.name_them(usable)  # raises the clear error: there is nothing to name
+    generated = drafter_for(model).parts(usable, (name,))
+    return generated[name].value  # type: ignore[return-value]
 
 
-def finish(incident: Incident, draft: RecoveryDraft) -> RecoveryDraft:
-    """Score the body with the shared scorer and check it against the facts; both travel with it."""
+def finish(
+    incident: Incident,
+    draft: RecoveryDraft,
+    usable: Incident | None = None,
+    findings: list[FactFinding] | None = None,
+    rubric_set: Any = None,
+) -> RecoveryDraft:
+    """Score, ground and net-check the draft; it is "ready" only when the net passes.
+
+    ``incident`` is the facts as given; ``usable`` the facts a draft may use (computed when not
+    given). Fact findings travel with the draft so the form can show them.
+    """
     from assistant.scoring import score
 
-    draft.report = score(draft.body)
-    draft.grounding = check_grounding(
-        draft.subject + "\n" + draft.body, incident
+    if usable is None or findings is None:
+        usable, findings = usable_facts(incident, rubric_set)
+    draft.report = score(draft.body, rubric_set)
+    draft.grounding = unique(
+        check_grounding(draft.subject + "\n" + draft.body, usable)
     ) + injection_warnings(incident)
+    draft.fact_findings = findings
+    draft.net = net.check_draft(draft, incident, rubric_set, usable=usable)
+    draft.status = "rejected" if draft.net else "ready"
+    if draft.net:
+        draft.notes.append(
+            f"rejected by the validation net ({len(draft.net)} problem"
+            f"{'s' if len(draft.net) != 1 else ''}): see the reasons; nothing was hidden"
+        )
     return draft
-
-
-def _body_so_far(on_text: Callable[[str], None]) -> Callable[[BaseModel], None]:
-    """Partial emails to ``on_text`` calls with the body so far, only when it has grown."""
-    last = ""
-
-    def report(partial: BaseModel) -> None:
-        nonlocal last
-        body = getattr(partial, "body", None)
-        if isinstance(body, str) and len(body) > len(last):
-            last = body
-            on_text(body)
-
-    return report
-
-
-def _versions(parts: Iterable[str], composed_by_model: bool) -> dict[str, int]:
-    names = ["_system", *parts] + (["compose"] if composed_by_model else [])
-    return {name: prompt_version(name) for name in names}
 
 
 def compose(
@@ -160,77 +132,57 @@ def compose(
     usage: Usage | None = None,
     notes: list[str] | None = None,
     on_text: TextSink = None,
-    deadline_at: float | None = None,
+    rubric_set: Any = None,
 ) -> RecoveryDraft:
-    """A draft from parts (perhaps edited by the user); with a model the compose prompt writes it.
+    """A draft from parts (perhaps edited by the user), laid out by the model's drafter.
 
-    The local model's parts are assembled by the offline templates: a 135M model writing a
-    whole email under a grammar takes over a minute and adds nothing the parts do not say.
+    ``rubric_set`` (default: the bundled rubrics) is what the draft is scored and checked with.
 
     ``on_text`` receives the email body *so far* (the whole of it each time, longer each time) while
     a litellm model streams it; it is not called for the offline composer or local models. The
     returned draft is the validated, checked one: if the streamed answer had to be re-asked, or
     the provider could not stream, the draft's notes say so and its body supersedes the stream.
-    ``deadline_at`` (a :func:`time.monotonic` time) shares a deadline already running (the
-    parts'); by default composing has a whole ``AMENDS_DEADLINE`` of its own.
+    A model drafter's one client carries one ``AMENDS_DEADLINE`` for its parts and composing.
     """
-    chosen = resolve_model(model)
-    notes = list(notes or [])
+    return _compose(
+        drafter_for(model, rubric_set), incident, parts, usage=usage, notes=notes, on_text=on_text
+    )
+
+
+def _compose(
+    drafter: Drafter,
+    incident: Incident,
+    parts: dict[PartName, _Part],
+    *,
+    usage: Usage | None = None,
+    notes: list[str] | None = None,
+    on_text: TextSink = None,
+) -> RecoveryDraft:
+    usable, findings = usable_facts(incident, drafter.rubric_set)
+    notes = list(dict.fromkeys([*finding_notes(findings), *(notes or [])]))
     names = [n for n in ALL_PARTS if n in parts]
-    by_model = chosen not in (OFFLINE_MODEL,) and not chosen.startswith("local/")
+    ordered = {n: parts[n] for n in names}
+    layout = drafter.layout(usable, ordered, on_text=on_text)
     total = usage or Usage()
-    if by_model:
-        client = ModelClient(chosen, deadline_at=deadline_at)
-        parts_json = as_data({n: parts[n].model_dump(mode="json") for n in names})
-        sender = incident.sender
-        messages = messages_for(
-            "compose",
-            incident,
-            parts=parts_json,
-            channel_label=CHANNEL_LABEL[incident.channel],
-            tone=incident.tone,
-            recipient_name=incident.recipient.name,
-            sender_signature=f"{sender.name}, {sender.role}",
+    if layout.generated is not None:
+        total = total.add(_usage([layout.generated]))
+    notes += layout.notes
+    if drafter.label == OFFLINE_LABEL:
+        notes.insert(
+            0, "Drafted by the offline composer from the incident facts only; no model was used."
         )
-        result = run_sync(
-            client.generate(
-                ComposedEmail,
-                messages,
-                incident=incident,
-                max_tokens=1200,
-                on_partial=_body_so_far(on_text) if on_text else None,
-            )
-        )
-        total = total.add(_usage([result]))
-        email: ComposedEmail = result.value  # type: ignore[assignment]
-        subject, body = email.subject, email.body.strip() + "\n"
-        notes += [f"compose: {n}" for n in result.notes]
-        notes += [f"compose: {p}" for p in result.problems]
-        generator = f"litellm: {chosen}"
-    else:
-        subject, body = composer.subject(incident), composer.compose_body(incident, parts)
-        generator = (
-            OFFLINE_LABEL
-            if chosen == OFFLINE_MODEL
-            else f"litellm: {chosen} (parts); offline templates (layout)"
-        )
-        if chosen == OFFLINE_MODEL:
-            notes.insert(
-                0,
-                "Drafted by the offline composer from the incident facts only; no model was used.",
-            )
     draft = RecoveryDraft(
-        subject=subject,
-        body=body,
+        subject=layout.subject,
+        body=layout.body,
         channel=incident.channel,
-        generator=generator,
-        model=chosen,
-        prompt_versions={} if chosen == OFFLINE_MODEL else _versions(names, by_model),
+        generator=drafter.label,
+        model=drafter.model,
+        prompt_versions=drafter.prompt_versions(names),
         usage=total,
         notes=[redact(note) for note in notes],
-        **{name: parts[name] for name in names},
+        **ordered,
     )
-    return finish(incident, draft)
+    return finish(incident, draft, usable, findings, drafter.rubric_set)
 
 
 def draft(
@@ -241,40 +193,44 @@ def draft(
     *,
     concurrent: bool = True,
     on_text: TextSink = None,
+    rubric_set: Any = None,
 ) -> RecoveryDraft:
-    """The full draft: parts (concurrent with a model), composed, scored, grounding-checked.
+    """The full draft: parts (concurrent with a model), composed, scored, grounded, net-checked.
+
+    ``rubric_set`` (default: the bundled rubrics) checks the parts as they are generated (in
+    instructor's validation context) and scores the draft, so both use the same rubrics.
 
     ``on_text`` receives the composed email's body so far while it streams (see :func:`compose`).
     One deadline (``AMENDS_DEADLINE``) covers the parts and the composing together.
     """
     names = _checked_parts(parts)
-    chosen = resolve_model(model)
-    if chosen == OFFLINE_MODEL:
-        built: dict[PartName, _Part] = {
-            name: composer.compose_part(name, incident) for name in names
-        }
-        return compose(incident, built, OFFLINE_MODEL)
-    if on_progress:
-        on_progress(f"drafting {', '.join(names)} with {chosen}")
-    client = ModelClient(chosen)
-    generated = run_sync(
-        agenerate_parts(client, incident, names, concurrent=concurrent, progress=on_progress)
-    )
-    notes = [
+    drafter = drafter_for(model, rubric_set)
+    usable, _ = usable_facts(incident, rubric_set)
+    notes: list[str] = []
+    if "name_them" in names and not usable.recipient_contribution:
+        names = tuple(n for n in names if n != "name_them")
+        notes.append(
+            "name_them: left out, because the facts name nothing the recipient did for the"
+            " recovery (recipient_contribution)"
+        )
+    if not names:
+        raise DraftingError("nothing to draft: " + notes[-1])
+    generated = drafter.parts(usable, names, concurrent=concurrent, progress=on_progress)
+    notes += [note for g in generated.values() for note in g.notes]
+    notes += [
         f"{name}: still has a problem after re-asks: {p}"
         for name, g in generated.items()
         for p in g.problems
     ]
-    if on_progress:
+    if on_progress and generated and drafter.label != OFFLINE_LABEL:
         on_progress("composing the draft")
-    return compose(
+    return _compose(
+        drafter,
         incident,
         {n: g.value for n, g in generated.items()},  # type: ignore[misc]
-        chosen,
         usage=_usage(generated.values()),
         notes=notes,
         on_text=on_text,
-        deadline_at=client.deadline_at,
     )
 
 

@@ -36,6 +36,20 @@ MAX_INCIDENT_BYTES = 200_000
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+# A fact copied into a draft is no longer than the part field it becomes (Expose, RebuildAction,
+# NameThem, the subject), so a long field is refused at the door with its name and its limit,
+# never deep in the composer with a traceback.
+WhatHappened = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)
+]
+Cause = WhatHappened
+Impact = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+ActionText = Impact
+Owner = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Contribution = WhatHappened
+Title = Owner
 GOOD_LOOKS_LIKE = re.compile(r"\bwhat\s+would\s+good\s+look\s+like\b", re.IGNORECASE)
 
 
@@ -72,30 +86,36 @@ class Sender(_Facts):
 class ApprovedAction(_Facts):
     """An action the organisation has already approved; the only commitments a draft may make."""
 
-    what: Text
-    owner: Short
+    what: ActionText
+    owner: Owner
     due: dt.date
-    checkpoint: Text = Field(description="what the recipient will be able to see when it is done")
+    checkpoint: ActionText | None = Field(
+        default=None,
+        description="what the recipient will be able to see when it is done (optional: without"
+        " one, the draft says when they will next hear)",
+    )
 
 
 class Incident(_Facts):
     """The facts of one failure, as the sender's organisation has agreed them."""
 
-    title: Short
-    what_happened: Text
+    title: Title
+    what_happened: WhatHappened
     when: Short = Field(description="when it happened, as the sender would write it")
-    impacts: list[Text] = Field(
+    impacts: list[Impact] = Field(
         min_length=1, max_length=8, description="concrete effects on the recipient"
     )
-    cause: Text
+    cause: Cause
     cause_owner: Short = Field(
         description="who is responsible, as it completes 'Responsibility sits with ...'"
     )
-    actions_taken: list[Text] = Field(default_factory=list, max_length=8)
+    actions_taken: list[WhatHappened] = Field(
+        default_factory=list, max_length=8
+    )
     approved_actions: list[ApprovedAction] = Field(min_length=1, max_length=6)
     recipient: Recipient
     sender: Sender
-    recipient_contribution: Text | None = Field(
+    recipient_contribution: Contribution | None = Field(
         default=None, description="what the recipient did that helped the recovery (for Name them)"
     )
     review_cadence: Short | None = Field(
@@ -107,7 +127,7 @@ class Incident(_Facts):
         default_factory=list, max_length=20, description="legal limits"
     )
 
-    @field_validator("channel", mode="before")
+    @field_validator("channel", "tone", mode="before")
     @classmethod
     def _channel(cls, value: object) -> object:
         return (
@@ -131,13 +151,15 @@ class _Part(BaseModel):
 
     @model_validator(mode="after")
     def _soft_checks(self, info: ValidationInfo) -> _Part:
-        context = info.context if isinstance(info.context, dict) else None
-        if context and context.get("soft_checks"):
-            from assistant.drafting.checks import soft_problems
+        """Run the context's ``checker`` (the rubric and the validation net) on this part.
 
-            problems = soft_problems(
-                self.texts(), context.get("incident"), context.get("rubric_set")
-            )
+        The checker arrives through the validation context, so these data classes import no
+        checking code (no import circle) and the rubric set travels with the request.
+        """
+        context = info.context if isinstance(info.context, dict) else None
+        checker = context.get("checker") if context else None
+        if context and context.get("soft_checks") and callable(checker):
+            problems = checker(self, context.get("incident"), context.get("rubric_set"))
             if problems:
                 raise ValueError("; ".join(problems))
         return self
@@ -234,7 +256,7 @@ class RebuildPlan(_Part):
 class NameThem(_Part):
     """Name them: concrete recognition of what the recipient did for the recovery."""
 
-    statement: str = Field(min_length=20, max_length=300)
+    statement: str = Field(min_length=20, max_length=600)
 
     def texts(self) -> list[str]:
         return [self.statement]
@@ -285,11 +307,76 @@ class Usage(BaseModel):
 
 
 class GroundingIssue(BaseModel):
-    """A claim in the draft the incident does not support (an invented date, sum or commitment)."""
+    """A claim in the draft the incident does not support (an invented date, sum or commitment).
 
-    kind: Literal["date", "money", "number", "commitment", "must_not_say", "injection"]
+    ``injection`` is about the facts, not the draft: instruction-like text found in the incident
+    (kept out of the draft and reported); it never fails a draft.
+    """
+
+    kind: Literal[
+        "date", "money", "number", "commitment", "promise", "must_not_say", "injection"
+    ]
     text: str
     message: str
+    sentence: str = Field(default="", description="the draft sentence holding the claim")
+
+
+FactKind = Literal["instruction", "promise", "must_not_say", "flag"]
+
+
+class FactFinding(BaseModel):
+    """Something in the incident facts a person should look at before drafting.
+
+    ``instruction``: text that reads as an instruction to the writer; ``promise``: a commitment
+    the approved actions do not make; ``must_not_say``: a fact that says what the incident
+    forbids; ``flag``: a rubric flag on a fact sentence (a cause blaming a vendor, a minimising
+    impact). Findings that ``withheld`` the sentence kept it out of every draft.
+    """
+
+    field: str = Field(description="where, e.g. 'impacts[1]' or 'recipient.name'")
+    kind: FactKind
+    severity: Literal["error", "warning", "info"] = "error"
+    text: str = Field(description="the sentence (or value) concerned")
+    message: str
+    rule: str | None = Field(default=None, description="the rubric rule or detector kind")
+    withheld: bool = True
+
+
+NetCheck = Literal[
+    "impact.not_an_impact",
+    "impact.repeated",
+    "impact.copy_of_cause",
+    "impact.missing",
+    "rebuild.unapproved_action",
+    "rebuild.duplicate_action",
+    "grounding.date",
+    "grounding.money",
+    "grounding.number",
+    "grounding.commitment",
+    "grounding.promise",
+    "must_not_say",
+    "register.celebration",
+    "register.marketing",
+    "text.truncated",
+    "text.repetition",
+    "expose.no_owned_cause",
+    "expose.no_event",
+    "name_them.empty",
+    "name_them.invented",
+    "rubric.error",
+    "facts.instruction_followed",
+]
+
+
+class NetFailure(BaseModel):
+    """One reason the validation net refuses a draft: a named check, the text, what to do."""
+
+    check: NetCheck
+    message: str
+    text: str = ""
+    part: str | None = Field(default=None, description="expose, ask, rebuild, name_them or body")
+    field: str | None = None
+    index: int | None = Field(default=None, description="item index within a list field")
 
 
 class RecoveryDraft(BaseModel):
@@ -309,6 +396,19 @@ class RecoveryDraft(BaseModel):
     report: Report | None = None
     grounding: list[GroundingIssue] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="what happened while drafting")
+    net: list[NetFailure] = Field(
+        default_factory=list, description="what the validation net refused, after re-asks"
+    )
+    fact_findings: list[FactFinding] = Field(
+        default_factory=list, description="what the facts hold that a person should look at"
+    )
+    status: Literal["ready", "rejected"] = Field(
+        default="ready", description="'rejected' when the net or an error-level flag refuses it"
+    )
+
+    def reasons(self) -> list[str]:
+        """Why the draft is rejected, one plain line each (empty when it is ready)."""
+        return list(dict.fromkeys(f"{f.check}: {f.message}" for f in self.net))
 
     def parts(self) -> dict[PartName, _Part]:
         """The parts present, by name."""

@@ -1,5 +1,11 @@
 """Render the prompt files in ``prompts/``: facts go in as delimited, escaped JSON data.
 
+Incident text reaches a model only inside the fenced ``<incident_facts>`` section (``_facts.j2``,
+with its quoted-material instruction) or, for earlier parts and draft sentences, inside
+``<parts>`` / ``<sentences>``: no template puts a fact (not even a name) anywhere else, so
+instructions hidden in the facts stay quoted data. Callers pass the usable facts
+(:func:`assistant.drafting.facts.usable_facts`), so detected instructions are not sent at all.
+
 Each template starts with ``{# version: N #}``; the version travels with every draft so a
 change of wording can be traced to the drafts it produced.
 """
@@ -17,6 +23,16 @@ from assistant.drafting.models import Incident
 from assistant.resources import bundled_dir
 
 _VERSION = re.compile(r"\{#\s*version:\s*(\d+)\s*#\}")
+PROMPT_NAMES = (
+    "_system",
+    "_facts",
+    "expose",
+    "ask",
+    "rebuild",
+    "name_them",
+    "compose",
+    "revise",
+)
 
 
 @cache
@@ -57,33 +73,15 @@ def render(name: str, **variables: Any) -> str:
     return _environment().get_template(f"{name}.j2").render(**variables).strip()
 
 
-def who(incident: Incident) -> dict[str, str]:
-    """The names the templates address: recipient, sender and organisation."""
-    recipient = incident.recipient.name
-    if incident.recipient.organisation:
-        recipient += f" ({incident.recipient.organisation})"
-    return {
-        "recipient": recipient,
-        "sender": f"{incident.sender.name}, {incident.sender.role}",
-        "organisation": incident.sender.organisation or "the sender's organisation",
-    }
-
-
 def messages_for(name: str, incident: Incident, **variables: Any) -> list[dict[str, str]]:
     """System and user messages for one prompt; incident facts only inside the data block."""
-    names = who(incident)
     variables.setdefault("facts", facts_data(incident))
     return [
-        {"role": "system", "content": render("_system", **names)},
-        {"role": "user", "content": render(name, **names, **variables)},
+        {"role": "system", "content": render("_system")},
+        {"role": "user", "content": render(name, **variables)},
     ]
 
 
 def part_messages(part: str, incident: Incident) -> list[dict[str, str]]:
     """Messages for one EARN part."""
-    return messages_for(
-        part,
-        incident,
-        review_cadence=incident.review_cadence or "",
-        has_contribution=bool(incident.recipient_contribution),
-    )
+    return messages_for(part, incident)

@@ -98,6 +98,10 @@ def _rewrite_with_model(
         {"sentence": text, "problems": [f"{f.message} Instead: {f.suggestion}" for f in flags]}
         for text, flags in items
     ]
+    if incident is not None:
+        from assistant.drafting.facts import usable_facts
+
+        incident, _ = usable_facts(incident)  # withheld facts are never sent to a model
     messages = (
         messages_for("revise", incident, sentences=as_data(numbered), facts=facts_data(incident))
         if incident is not None

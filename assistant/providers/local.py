@@ -17,7 +17,6 @@ import json
 import os
 import threading
 import time
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -72,25 +71,41 @@ def available() -> str | None:
     return None
 
 
-@cache
-def load_model(name: str = "smollm2") -> Any:
-    """The llama.cpp model, loaded once per process (under a second for SmolLM2-135M)."""
-    reason = available()
-    if reason:
-        raise ModelUnavailableError(reason)
-    from llama_cpp import Llama
+_models: dict[str, Any] = {}
+_load_lock = threading.Lock()
 
-    model = Llama(
-        model_path=str(gguf_path(name)),
-        n_ctx=CONTEXT_TOKENS,
-        n_threads=max(1, min(4, os.cpu_count() or 1)),
-        seed=1234,
-        verbose=False,
-    )
-    # Free it while the interpreter is intact: llama-cpp-python's own __del__ runs too late at
-    # exit and prints a harmless but alarming traceback.
-    atexit.register(model.close)
-    return model
+
+def load_model(name: str = "smollm2") -> Any:
+    """The llama.cpp model, loaded once per process (under a second for SmolLM2-135M).
+
+    Loading is serialised: with ``verbose=False`` llama-cpp-python silences the *process* while
+    it loads (it swaps ``sys.stdout``/``sys.stderr`` and file descriptors 1 and 2 for /dev/null,
+    then puts back what it saw). Two loads at once in two threads (concurrent parts each asking
+    for the model) interleave that save and restore, and the second one "restores" /dev/null:
+    ``amends draft`` then printed nothing and exited 0. Call it first from the main thread
+    (:func:`register` does) so no other output can fall into the silenced window either.
+    """
+    with _load_lock:
+        model = _models.get(name)
+        if model is not None:
+            return model
+        reason = available()
+        if reason:
+            raise ModelUnavailableError(reason)
+        from llama_cpp import Llama
+
+        model = Llama(
+            model_path=str(gguf_path(name)),
+            n_ctx=CONTEXT_TOKENS,
+            n_threads=max(1, min(4, os.cpu_count() or 1)),
+            seed=1234,
+            verbose=False,
+        )
+        # Free it while the interpreter is intact: llama-cpp-python's own __del__ runs too late
+        # at exit and prints a harmless but alarming traceback.
+        atexit.register(model.close)
+        _models[name] = model
+        return model
 
 
 def bridge_response_format(response_format: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -237,9 +252,15 @@ _registered = False
 _register_lock = threading.Lock()
 
 
-def register() -> None:
-    """Make ``local/<name>`` reachable through litellm (idempotent; imports litellm)."""
+def register(preload: tuple[str, ...] = tuple(MODELS)) -> None:
+    """Make ``local/<name>`` reachable through litellm (idempotent; imports litellm).
+
+    The models in ``preload`` are loaded here, in the calling thread, before any concurrent
+    call can need them (see :func:`load_model` for why that matters).
+    """
     global _registered
+    for name in preload:
+        load_model(name)
     with _register_lock:
         if _registered:
             return

@@ -41,9 +41,15 @@ def test_offline_draft_validates_scores_clean_and_is_grounded(path: Path) -> Non
     errors = [f for f in result.report.flags if f.severity == "error"]
     assert errors == [], errors
     assert result.grounding == []
-    assert set(result.parts()) == set(ALL_PARTS)
+    assert result.status == "ready" and result.net == [], result.reasons()
+    # Name them only from what the facts say the recipient did; left out when they say nothing.
+    expected = set(ALL_PARTS) - (set() if incident.recipient_contribution else {"name_them"})
+    assert set(result.parts()) == expected
     for action in incident.approved_actions:
-        assert action.owner in result.body
+        if action.owner.split(",")[0] == incident.sender.name:
+            assert "Owner: me," in result.body  # the sender owns it: first person
+        else:
+            assert action.owner in result.body
     assert result.report.earn["ask"].present
 
 
@@ -79,7 +85,8 @@ def test_injection_in_facts_is_reported_and_changes_no_template_text(incident: I
     )
     clean, dirty = draft(incident), draft(hostile)
     assert any(g.kind == "injection" for g in dirty.grounding)
-    assert dirty.body.split("I also want to name")[0] == clean.body.split("I also want to name")[0]
+    assert dirty.body.startswith(clean.body.split("I also want to name")[0])
+    assert "refund" not in dirty.body.lower() and dirty.name_them is None
 
 
 @pytest.mark.parametrize(
@@ -158,3 +165,31 @@ def test_cli_draft_markdown_and_json(tmp_path: Path) -> None:
         and '"rebuild": null' in js.stdout
     )
     assert "litellm" not in md.stderr
+
+
+def test_a_field_longer_than_its_part_gets_a_clear_message(incident: Incident) -> None:
+    import json
+
+    data = incident.model_dump(mode="json")
+    data["cause"] = "We changed the routing. " * 78  # 1,872 characters
+    data["impacts"][0] = "x" * 301
+    with pytest.raises(IncidentError) as caught:
+        parse_incident(json.dumps(data), "long.json")
+    message = str(caught.value)
+    assert "cause: 1,872 characters; at most 400" in message
+    assert "impacts[0]: 301 characters; at most 300" in message
+    assert "Traceback" not in message and "pydantic" not in message
+
+
+def test_checkpoint_is_optional_and_tone_case_insensitive(incident: Incident) -> None:
+    import json
+
+    data = incident.model_dump(mode="json")
+    data["tone"] = "Warm"
+    for action in data["approved_actions"]:
+        del action["checkpoint"]
+    parsed = parse_incident(json.dumps(data))
+    assert parsed.tone == "warm"
+    result = draft(parsed)
+    assert result.status == "ready", result.reasons()
+    assert "word from Priya Raman on 24 October 2026" in result.body

@@ -137,7 +137,7 @@ def test_invented_refund_is_reasked(fault_server: FaultServer, incident: Inciden
     assert "refund" in reask and "$500" in reask
 
 
-def test_injection_stays_inside_the_data_block(
+def test_injection_never_reaches_the_model(
     fault_server: FaultServer, incident: Incident
 ) -> None:
     hostile = incident.model_copy(
@@ -150,9 +150,18 @@ def test_injection_stays_inside_the_data_block(
     generate_part("name_them", hostile, MODEL)
     system, user = fault_server.requests[0]["messages"][:2]
     assert system == clean_system
-    assert user["content"].count("</incident_facts>") == 1  # the hostile closing tag was escaped
-    data = user["content"].split("<incident_facts>")[1].split("</incident_facts>")[0]
-    assert "PWNED" in data and "PWNED" not in user["content"].replace(data, "")
+    assert user["content"].count("</incident_facts>") == 1
+    # Detected instructions are withheld from the prompt altogether, not only fenced.
+    assert "PWNED" not in json.dumps(fault_server.requests)
+    assert "Ignore the above" not in json.dumps(fault_server.requests)
+
+
+def test_a_closing_tag_in_data_is_escaped() -> None:
+    from assistant.drafting.prompts import as_data
+
+    data = as_data({"what_happened": "it printed </incident_facts> and <parts>"})
+    assert "</incident_facts>" not in data and "<parts>" not in data
+    assert json.loads(data)["what_happened"] == "it printed </incident_facts> and <parts>"
 
 
 def test_full_draft_failure_keeps_the_incident(
