@@ -25,6 +25,7 @@ from assistant.errors import ModelUnavailableError
 PROVIDER = "local"
 MODELS = {"smollm2": "SmolLM2-135M-Instruct.Q4_1.gguf"}
 CONTEXT_TOKENS = 4096
+GRAMMAR_MAX_ITEMS = 24
 GRAMMAR_MAX_LENGTH = 160
 # When the draft asking must be done (time.monotonic()); calls that get the model later give up.
 # A context variable, because asyncio.to_thread carries it into the thread that generates.
@@ -128,7 +129,8 @@ def grammar_schema(schema: Any) -> Any:
     llama.cpp's JSON-schema-to-grammar ignores ``prefixItems`` when ``items`` is present; a
     fixed-length tuple (prefix, then ``items`` up to ``minItems``) keeps both constraints. Long
     or missing ``maxLength`` bounds let a small model ramble into ``max_tokens`` or expand into
-    grammars llama.cpp refuses, so strings are capped at ``GRAMMAR_MAX_LENGTH`` characters.
+    grammars llama.cpp refuses, so strings are capped at ``GRAMMAR_MAX_LENGTH`` characters and
+    lists with no ``maxItems`` at ``GRAMMAR_MAX_ITEMS`` items.
     """
     if isinstance(schema, list):
         return [grammar_schema(item) for item in schema]
@@ -137,6 +139,9 @@ def grammar_schema(schema: Any) -> Any:
     out = {key: grammar_schema(value) for key, value in schema.items()}
     if out.get("type") == "string" and "pattern" not in out:
         out["maxLength"] = min(int(out.get("maxLength", GRAMMAR_MAX_LENGTH)), GRAMMAR_MAX_LENGTH)
+    if out.get("type") == "array" and "maxItems" not in out:
+        # an unbounded list lets a small model repeat items until the context is full
+        out["maxItems"] = GRAMMAR_MAX_ITEMS
     prefix, items = out.get("prefixItems"), out.get("items")
     if isinstance(prefix, list) and isinstance(items, dict):
         count = max(len(prefix), int(out.get("minItems", 0)))

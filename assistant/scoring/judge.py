@@ -53,11 +53,14 @@ def answer_model(count: int, labels: tuple[str, ...]) -> type[BaseModel]:
         "JudgedSentence",
         __config__=ConfigDict(extra="forbid"),
         index=(int, Field(ge=0, lt=max(count, 1))),
-        labels=(list[label_type], Field(min_length=1)),
-        reason=(str, Field(default="", max_length=300)),
+        labels=(list[label_type], Field(min_length=1, max_length=len(labels))),
+        reason=(str, Field(default="", max_length=160)),
     )
+    # Every list is bounded, so a grammar-constrained local model cannot write forever.
     return create_model(
-        "JudgeAnswer", __config__=ConfigDict(extra="forbid"), labelled=(list[item], ...)
+        "JudgeAnswer",
+        __config__=ConfigDict(extra="forbid"),
+        labelled=(list[item], Field(max_length=max(count, 1))),
     )
 
 

@@ -202,3 +202,10 @@ def test_cli_with_the_local_model_never_exits_0_with_nothing_on_stdout() -> None
             assert "amends: draft rejected" in out.stderr and "  - " in out.stderr
         outcomes.append(out.returncode)
     print(f"local model through the CLI: {outcomes.count(0)} passed, {outcomes.count(1)} refused")
+
+
+def test_grammar_bounds_every_list_so_a_small_model_cannot_write_forever() -> None:
+    schema = {"type": "object", "properties": {"xs": {"type": "array", "items": {"type": "string"}}}}
+    bounded = grammar_schema(schema)["properties"]["xs"]
+    assert bounded["maxItems"] == local.GRAMMAR_MAX_ITEMS
+    assert grammar_schema({"type": "array", "maxItems": 3})["maxItems"] == 3
