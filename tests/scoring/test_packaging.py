@@ -93,6 +93,10 @@ def test_wheel_console_script_checks_a_file(installed_wheel: Path, tmp_path: Pat
     result = run([str(installed_wheel / "bin" / "amends"), "check", str(draft)], tmp_path)
     assert result.returncode == 1, result.stderr
     assert "defensive.conditional-apology" in result.stdout
+    assert "warning" not in result.stderr, "the wheel must carry the model heads and encoder"
+    listed = run([str(installed_wheel / "bin" / "amends"), "rules"], tmp_path)
+    model_line = next(line for line in listed.stdout.splitlines() if line.startswith("detector model"))
+    assert " on " in model_line and "sha256" in model_line, model_line
 
 
 def test_wheel_console_script_drafts_offline(installed_wheel: Path, tmp_path: Path) -> None:
