@@ -408,3 +408,24 @@ def test_a_draft_with_nothing_said_about_what_happened_is_refused(incident: Inci
     assert result.status == "rejected"
     assert any(r.startswith("expose.no_event") for r in result.reasons()), result.reasons()
     assert result.subject == "What happened, and what happens next"
+
+
+def test_the_nets_data_is_well_formed() -> None:
+    """Words are strings (YAML reads a bare no or on as a boolean) and every pattern compiles."""
+    from assistant.drafting import lexicon
+
+    data = lexicon.data("net")
+    for key in ("stopwords", "negation", "units", "currencies"):
+        assert all(isinstance(w, str) for w in data[key]), key
+    assert all(isinstance(w, str) for group in data["synonyms"] for w in group)
+    assert "no" in data["negation"] and "on" in data["stopwords"]
+    patterns = [str(p) for p in data["recurrence"]]
+    patterns += [str(c["pattern"]) for c in data["compensation"].values()]
+    patterns += [str(p) for spec in data["register"].values() for p in spec.get("patterns", [])]
+    patterns += [
+        str(p) for spec in lexicon.data("instructions")["kinds"].values() for p in spec["patterns"]
+    ]
+    for pattern in patterns:
+        lexicon.regex(pattern)  # raises PatternError with RE2's reason
+    for spec in data["register"].values():
+        lexicon.phrases_regex(spec["phrases"])
