@@ -16,7 +16,7 @@ import streamlit as st
 
 from assistant import ui
 from assistant.documents import safe_filename, to_eml, to_markdown, to_text
-from assistant.drafting import compose, draft, generate_part
+from assistant.drafting import compose, draft, generate_part, review_form
 from assistant.drafting.models import ALL_PARTS, Incident, PartName
 from assistant.forms import (
     ACTION_FIELDS,
@@ -35,6 +35,7 @@ from assistant.forms import (
     check_incident,
     check_part,
     clean_actions,
+    finding_label,
     form_from_incident,
     part_action_label,
     part_data,
@@ -391,6 +392,16 @@ _action_rows("f.aa", "draft.actions_n", save_facts)
 rows = st.columns([1, 1, 6])
 rows[0].button("Add action", key="draft.add_action", on_click=add_action_row)
 rows[1].button("Remove last", key="draft.remove_action", on_click=remove_action_row)
+
+for finding in review_form(_facts_form()):
+    # Facts are reviewed as typed: what will be kept out of every draft, and why.
+    where = finding_label(finding.field)
+    quoted = ui.md_escape(finding.text[:160])
+    words = f"**{ui.md_escape(where)}**: {ui.md_escape(finding.message)}: “{quoted}”"
+    if finding.withheld:
+        st.warning(words + " (kept out of the draft)", icon=":material/block:")
+    else:
+        st.info(words, icon=":material/info:")
 
 st.subheader("2. The EARN parts")
 model = ui.current_model()

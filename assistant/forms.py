@@ -9,13 +9,14 @@ fields by the labels the form shows ("Approved action 1: Due"), never by code pa
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from assistant.drafting.models import PART_MODELS, Incident
-from assistant.errors import validation_lines
+from assistant.errors import field_label, validation_lines
 
 FACT_FIELDS: tuple[str, ...] = (
     "title",
@@ -313,3 +314,11 @@ def part_labels(name: str, title: str) -> dict[str, str]:
         labels[f"actions.*.{field}"] = f"{title} action {{n}}: {field}"
     labels["actions.*"] = f"{title} action {{n}}"
     return labels
+
+
+def finding_label(path: str) -> str:
+    """The form's label for a fact finding's field path (``impacts[1]`` -> "Impacts, item 2")."""
+    loc: tuple[int | str, ...] = tuple(
+        int(part) if part.isdigit() else part for part in re.findall(r"[^.\[\]]+", path)
+    )
+    return field_label(loc, form_labels(FIELD_LABELS, ACTION_LABELS)) or path
