@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from assistant.models import DetectorInfo, Flag, Severity
 from assistant.rubric import CategoryInfo, RubricSet
-from assistant.scoring.positions import LineIndex
+from assistant.scoring.positions import LineIndex, sentence_flag
 from assistant.settings import default_home
 
 JUDGE_SEVERITY: Severity = "warning"
@@ -181,24 +181,16 @@ class LLMJudge:
                 if category is None or (index, category.name) in seen:
                     continue
                 seen.add((index, category.name))
-                start, end = spans[index]
-                line, column = lines.position(start)
                 flags.append(
-                    Flag(
-                        rule=f"judge.{category.name}",
-                        category=category.name,
-                        severity=JUDGE_SEVERITY,
-                        message=category.message,
-                        suggestion=category.suggestion,
-                        start=start,
-                        end=end,
-                        line=line,
-                        column=column,
-                        match=text[start:end],
-                        sentence=index,
-                        source="judge",
-                        sources=("judge",),
-                        confidence=JUDGE_CONFIDENCE,
+                    sentence_flag(
+                        text,
+                        spans[index],
+                        index,
+                        lines,
+                        category,
+                        "judge",
+                        JUDGE_SEVERITY,
+                        JUDGE_CONFIDENCE,
                         reason=str(answer.get("reason", ""))[:300] or None,
                     )
                 )

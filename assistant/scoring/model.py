@@ -15,7 +15,7 @@ import numpy as np
 from assistant.learned.heads import DOC_LABELS, SENTENCE_LABELS, SentenceModel, get_model
 from assistant.models import DetectorInfo, EarnEvidence, Flag, Severity
 from assistant.rubric import RubricSet
-from assistant.scoring.positions import LineIndex
+from assistant.scoring.positions import LineIndex, sentence_flag
 
 MODEL_SEVERITY: Severity = "warning"
 
@@ -56,26 +56,17 @@ class ModelDetector:
                 continue
             threshold = heads.thresholds.get(label, 0.5)
             for index in np.flatnonzero(probabilities[:, k] >= threshold):
-                start, end = spans[int(index)]
-                line, column = lines.position(start)
                 flags.append(
-                    Flag.model_construct(
-                        rule=f"model.{label}",
-                        category=label,
-                        severity=MODEL_SEVERITY,
-                        message=category.message,
-                        suggestion=category.suggestion,
-                        start=start,
-                        end=end,
-                        line=line,
-                        column=column,
-                        match=text[start:end],
-                        sentence=int(index),
-                        source="model",
-                        sources=("model",),
-                        confidence=round(float(probabilities[index, k]), 3),
+                    sentence_flag(
+                        text,
+                        spans[int(index)],
+                        int(index),
+                        lines,
+                        category,
+                        "model",
+                        MODEL_SEVERITY,
+                        round(float(probabilities[index, k]), 3),
                         similar=self.model.similar(sentences[int(index)], label),
-                        reason=None,
                     )
                 )
         earn: dict[str, EarnEvidence] = {}

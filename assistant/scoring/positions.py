@@ -1,9 +1,13 @@
-"""Line and column of a character index, for editors and CI logs (1-based, like compilers)."""
+"""Where a flag sits: line and column of a character index (1-based, like compilers), and
+whole-sentence flags for the detectors that judge sentences rather than match spans."""
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+
+from assistant.models import DetectorName, Flag, Severity
+from assistant.rubric import CategoryInfo
 
 _NEWLINE = re.compile("\n")
 
@@ -18,3 +22,39 @@ class LineIndex:
         """(line, column) of ``index``."""
         line = bisect_right(self.starts, index)
         return line, index - self.starts[line - 1] + 1
+
+
+def sentence_flag(
+    text: str,
+    span: tuple[int, int],
+    sentence: int,
+    lines: LineIndex,
+    category: CategoryInfo,
+    source: DetectorName,
+    severity: Severity,
+    confidence: float,
+    similar: tuple[str, ...] = (),
+    reason: str | None = None,
+) -> Flag:
+    """A flag on a whole sentence, worded by its category's rubric text (model and judge flags:
+    they have no rule of their own)."""
+    start, end = span
+    line, column = lines.position(start)
+    return Flag.model_construct(
+        rule=f"{source}.{category.name}",
+        category=category.name,
+        severity=severity,
+        message=category.message,
+        suggestion=category.suggestion,
+        start=start,
+        end=end,
+        line=line,
+        column=column,
+        match=text[start:end],
+        sentence=sentence,
+        source=source,
+        sources=(source,),
+        confidence=confidence,
+        similar=similar,
+        reason=reason,
+    )
