@@ -22,17 +22,13 @@ import numpy as np
 from assistant.errors import ModelFileError
 from assistant.learned.encoder import StaticEncoder, get_encoder
 from assistant.learned.features import NgramVectoriser, ngrams
+from assistant.models import CORE_CATEGORIES, EARN_ELEMENTS
 
 HEADS_DIR = Path(__file__).resolve().parent / "heads"
 HEADS_NAME = "sentence_model"
-SENTENCE_LABELS: tuple[str, ...] = ("defensive", "vague_promise", "self_orientation")
-DOC_LABELS: tuple[str, ...] = (
-    "expose_impact",
-    "expose_cause",
-    "ask",
-    "rebuild_specific",
-    "name_them",
-)
+# The heads' row order: the scorer's own category and EARN element lists, never a copy.
+SENTENCE_LABELS: tuple[str, ...] = CORE_CATEGORIES
+DOC_LABELS: tuple[str, ...] = EARN_ELEMENTS
 RETRAIN_FIX = "rebuild it with `amends train` or reinstall amends (or run with --detectors rules)"
 
 
