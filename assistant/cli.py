@@ -295,7 +295,7 @@ def _write_json(results: list[tuple[str, str, Report]], out: TextIO) -> None:
 
 def run_rules(args: argparse.Namespace) -> int:
     """List the active rules and document checks."""
-    rubrics, _ = rubric_set_from_args(args)
+    rubrics, loaded = rubric_set_from_args(args)
     rows = [
         {
             "id": c.rule.id,
@@ -316,7 +316,7 @@ def run_rules(args: argparse.Namespace) -> int:
         }
         for c in rubrics.checks
     ]
-    detectors = _detector_rows(args, rubrics)
+    detectors = _detector_rows(args, rubrics, loaded)
     if args.format == "json":
         json.dump({"rules": rows, "checks": checks, "detectors": detectors}, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -331,9 +331,10 @@ def run_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def _detector_rows(args: argparse.Namespace, rubrics: RubricSet) -> list[dict[str, Any]]:
+def _detector_rows(
+    args: argparse.Namespace, rubrics: RubricSet, loaded: LoadedConfig
+) -> list[dict[str, Any]]:
     """One row per detector: whether this run would use it, and what it is."""
-    loaded = LoadedConfig() if args.no_config else find_config()
     names, judge_model = detectors_from_args(args, loaded)
     model_text = "learned sentence model (shipped heads)"
     try:
