@@ -61,6 +61,27 @@ class StorageError(AmendsError):
     """The database could not be read or written."""
 
 
+class ConflictError(StorageError):
+    """Someone else saved the case since it was read; nothing of this save was written.
+
+    ``revision`` is the case's revision now, so the caller can show theirs or save over it.
+    """
+
+    def __init__(self, message: str, revision: int) -> None:
+        super().__init__(message)
+        self.revision = revision
+
+
+class RateLimitError(AmendsError):
+    """This user made as many model calls as the limit allows; ``retry_after`` is in seconds."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ModelFileError(AmendsError):
     """A learned model file is missing, corrupt or does not match; scoring goes on with the rules.
 

@@ -2,16 +2,23 @@
 
 The app writes here on every field change and before any model call, so a refresh, a closed
 tab or a crashed model call loses nothing typed. SQLite by default (from settings);
-``AMENDS_DATABASE_URL`` selects any other SQLAlchemy database. API keys never reach this module:
-facts and drafts are user text, and settings hold no keys.
+``AMENDS_DATABASE_URL`` selects any other SQLAlchemy database (``postgresql://`` uses psycopg 3,
+the ``postgres`` extra, with a connection pool). API keys never reach this module: facts and
+drafts are user text, and settings hold no keys.
+
+Two people may have one case open: every case carries a ``revision`` that each save of its
+title, facts or parts raises by one, and a save made from an older revision is refused with a
+:class:`~assistant.errors.ConflictError` (optimistic versioning) instead of overwriting theirs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,9 +34,10 @@ from sqlalchemy import (
     event,
     func,
     select,
+    update,
 )
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -39,7 +47,7 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 
-from assistant.errors import StorageError
+from assistant.errors import ConflictError, StorageError
 from assistant.models import Report
 
 CASE_KINDS = ("draft", "check")
@@ -64,6 +72,8 @@ class _Case(_Base):
     parts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    # Raised by one on every save of title, facts or parts; a save from an older one is refused.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1", nullable=False)
     versions: Mapped[list[_Version]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="_Version.id"
     )
@@ -112,6 +122,7 @@ class CaseRecord(BaseModel):
     parts: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    revision: int = 1
     version_count: int = 0
     latest: VersionRecord | None = None
 
@@ -167,15 +178,24 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        parsed = database_url(url)
+        self._engine: Engine = _engine(parsed)
+        server = parsed.get_backend_name() != "sqlite"
         try:
-            self._engine: Engine = create_engine(url, future=True)
-            if self._engine.dialect.name == "sqlite":
-                event.listen(self._engine, "connect", _sqlite_pragmas)
             _Base.metadata.create_all(self._engine)
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot open the database ({redact_url(url)}): {exc}") from exc
+            self._engine.dispose()
+            if server and isinstance(exc, OperationalError):
+                raise StorageError(connection_message(parsed, exc)) from None
+            raise StorageError(
+                f"cannot open the database ({redact_url(url)}): {_first_line(exc, parsed)}"
+            ) from None
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
-        self._lock = threading.Lock()
+        # SQLite allows one writer: one Store's threads take turns. A server database has a
+        # pool of connections and its own locking, so sessions there run side by side.
+        self._lock: AbstractContextManager[Any] = (
+            contextlib.nullcontext() if server else threading.Lock()
+        )
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -185,7 +205,9 @@ class Store:
                 session.commit()
             except SQLAlchemyError as exc:
                 session.rollback()
-                raise StorageError(f"the database could not be updated: {exc}") from exc
+                raise StorageError(
+                    f"the database could not be updated: {_first_line(exc, make_url(self.url))}"
+                ) from exc
 
     def dispose(self) -> None:
         """Close pooled connections (tests, shutdown)."""
@@ -242,6 +264,7 @@ class Store:
             parts=dict(row.parts or {}),
             created_at=row.created_at,
             updated_at=row.updated_at,
+            revision=row.revision,
             version_count=int(count or 0),
             latest=_version(latest) if latest else None,
         )
@@ -261,17 +284,40 @@ class Store:
         title: str | None = None,
         facts: Mapping[str, Any] | None = None,
         parts: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Save whatever changed; called on every field edit, so it is cheap and idempotent."""
+        expected_revision: int | None = None,
+    ) -> int:
+        """Save whatever changed and return the case's new revision; called on every field edit.
+
+        With ``expected_revision`` (the revision the caller read), the save happens only if
+        nobody saved the case since: one conditional UPDATE, so of two saves racing from the
+        same revision exactly one wins and the other gets a ConflictError (nothing of it is
+        written; the caller still has its text).
+        """
+        values: dict[str, Any] = {"updated_at": _now(), "revision": _Case.revision + 1}
+        if title is not None and title.strip():
+            values["title"] = title.strip()[:300]
+        if facts is not None:
+            values["facts"] = _jsonable(facts)
+        if parts is not None:
+            values["parts"] = _jsonable(parts)
         with self._session() as session:
-            row = _case_row(session, case_id)
-            if title is not None and title.strip():
-                row.title = title.strip()[:300]
-            if facts is not None:
-                row.facts = _jsonable(facts)
-            if parts is not None:
-                row.parts = _jsonable(parts)
-            row.updated_at = _now()
+            statement = update(_Case).where(_Case.id == case_id)
+            if expected_revision is not None:
+                statement = statement.where(_Case.revision == expected_revision)
+            result = session.execute(
+                statement.values(**values).returning(_Case.revision),
+                execution_options={"synchronize_session": False},
+            )
+            revision = result.scalar_one_or_none()
+            if revision is not None:
+                return int(revision)
+            current = _case_row(session, case_id).revision
+        raise ConflictError(
+            f"case {case_id} was saved by someone else while you were editing (it is now at"
+            f" revision {current}, you started from {expected_revision}); nothing of yours was"
+            " saved over it",
+            current,
+        )
 
     def duplicate_case(self, case_id: int) -> CaseRecord:
         """A copy with the same facts, parts and latest draft, to try another approach."""
@@ -393,9 +439,87 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def redact_url(url: str) -> str:
     """A database URL without its password, safe to show."""
     try:
-        from sqlalchemy.engine import make_url
-
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
         return "the configured database"
+
+
+def database_url(url: str) -> URL:
+    """The parsed URL, ``postgresql://`` (and Heroku-style ``postgres://``) meaning psycopg 3.
+
+    A string that is no URL is a StorageError that does not repeat it (it may hold a password).
+    """
+    text = url.strip()
+    if text.startswith("postgres://"):
+        text = "postgresql://" + text[len("postgres://") :]
+    try:
+        parsed = make_url(text)
+    except ArgumentError:
+        raise StorageError(
+            "AMENDS_DATABASE_URL is not a database URL; write it like"
+            " postgresql://user:password@host:5432/amends or sqlite:///path/to/amends.db"
+        ) from None
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _pool_size() -> int:
+    """``AMENDS_DATABASE_POOL_SIZE`` connections kept open to a server database (default 5)."""
+    raw = os.environ.get("AMENDS_DATABASE_POOL_SIZE", "5")
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= 100:
+        raise StorageError(f"AMENDS_DATABASE_POOL_SIZE must be a whole number 1-100, not {raw!r}")
+    return size
+
+
+def _engine(url: URL) -> Engine:
+    """An engine for ``url``: SQLite with its pragmas, a server database with a checked pool."""
+    options: dict[str, Any] = {}
+    if url.get_backend_name() != "sqlite":
+        options = {"pool_size": _pool_size(), "max_overflow": 10, "pool_pre_ping": True,
+                   "pool_recycle": 1800}
+        if url.get_backend_name() == "postgresql":
+            options["connect_args"] = {"connect_timeout": 10}
+    try:
+        engine = create_engine(url, **options)
+    except NoSuchModuleError:
+        raise StorageError(
+            f"AMENDS_DATABASE_URL names an unknown kind of database '{url.drivername}'"
+            " (use postgresql:// or sqlite:///)"
+        ) from None
+    except ModuleNotFoundError as exc:
+        hint = " (pip install 'amends[postgres]')" if url.get_backend_name() == "postgresql" else ""
+        raise StorageError(
+            f"the database driver '{exc.name}' for {url.drivername} is not installed{hint}"
+        ) from None
+    except (ArgumentError, TypeError) as exc:
+        raise StorageError(f"AMENDS_DATABASE_URL cannot be used: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _first_line(exc: BaseException, url: URL) -> str:
+    """The driver's own message, first line only (no SQL, no parameters), without the password."""
+    original = getattr(exc, "orig", None) or exc
+    text = (str(original).strip().splitlines() or [type(original).__name__])[0]
+    if url.password:
+        text = text.replace(str(url.password), "***")
+    return text
+
+
+def connection_message(url: URL, exc: BaseException) -> str:
+    """Why the server could not be reached, naming the host (never the password)."""
+    port = url.port or (5432 if url.get_backend_name() == "postgresql" else None)
+    host = url.host or "localhost (its socket)"
+    target = f"the database server at {host}" + (f", port {port}" if port else "")
+    return (
+        f"cannot connect to {target} (database '{url.database or ''}', user"
+        f" '{url.username or ''}'): {_first_line(exc, url)}. Check AMENDS_DATABASE_URL and that"
+        " the server is running."
+    )
 

@@ -1,4 +1,8 @@
-"""Fixtures for the app tests: a private SQLite file and offline settings for every test."""
+"""Fixtures for the app tests: a private database and offline settings for every test.
+
+The database is SQLite unless a test is parametrized with ``tests.conftest.both_databases``; then
+it runs once on SQLite and once on a fresh PostgreSQL database (marker ``postgres``).
+"""
 
 from __future__ import annotations
 
@@ -17,11 +21,14 @@ KEY_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "AZURE_API_
 
 
 @pytest.fixture
-def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh database file and the embedded defaults (offline model, bundled rubrics)."""
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Path:
+    """A fresh database and the embedded defaults (offline model, bundled rubrics).
+
+    Returns the SQLite file's path (where a SQLite test database lives, or would).
+    """
     db = tmp_path / "amends-test.db"
     monkeypatch.setenv("AMENDS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("AMENDS_DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("AMENDS_DATABASE_URL", database_url)
     monkeypatch.setenv("AMENDS_MODEL", "offline")
     monkeypatch.delenv("AMENDS_RUBRICS", raising=False)
     monkeypatch.delenv("AMENDS_API_BASE", raising=False)
@@ -31,9 +38,9 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def store(app_env: Path) -> Iterator[Store]:
-    """A store on the same file the app under test writes to."""
-    opened = Store(f"sqlite:///{app_env}")
+def store(app_env: Path, database_url: str) -> Iterator[Store]:
+    """A store on the same database the app under test writes to."""
+    opened = Store(database_url)
     yield opened
     opened.dispose()
 

@@ -1,4 +1,4 @@
-"""The store: cases, facts, versions and scores in a real SQLite file."""
+"""The store: cases, facts, versions and scores in a real SQLite file and a real PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import pytest
 from assistant.errors import StorageError
 from assistant.scoring import score
 from assistant.storage import Store, redact_url
+from tests.conftest import both_databases
 
 
-def test_cases_and_versions_persist_across_connections(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'a.db'}"
+@both_databases
+def test_cases_and_versions_persist_across_connections(database_url: str) -> None:
+    url = database_url
     first = Store(url)
     case = first.create_case("Outage", {"title": "Outage", "impacts": "a\nb"})
     first.update_case(case.id, facts={"title": "Outage", "impacts": "a\nb\nc"})
@@ -30,8 +32,9 @@ def test_cases_and_versions_persist_across_connections(tmp_path: Path) -> None:
     second.dispose()
 
 
-def test_identical_versions_are_not_repeated(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'b.db'}")
+@both_databases
+def test_identical_versions_are_not_repeated(database_url: str) -> None:
+    store = Store(database_url)
     case = store.create_case("")
     assert case.title.startswith("Untitled ")
     assert store.add_version(case.id, "text", source="edited") is not None
@@ -40,8 +43,9 @@ def test_identical_versions_are_not_repeated(tmp_path: Path) -> None:
     assert [v.number for v in store.versions(case.id)] == [1, 2]
 
 
-def test_duplicate_export_and_delete_cascade(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'c.db'}")
+@both_databases
+def test_duplicate_export_and_delete_cascade(database_url: str) -> None:
+    store = Store(database_url)
     case = store.create_case("Late filing", {"title": "Late filing"}, parts={"ask": {"q": 1}})
     store.add_version(case.id, "v1", source="generated", model="offline")
     store.add_version(case.id, "v2", source="edited")
@@ -61,8 +65,9 @@ def test_duplicate_export_and_delete_cascade(tmp_path: Path) -> None:
         store.add_version(case.id, "v3", source="edited")
 
 
-def test_list_is_most_recent_first_and_filters_by_kind(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'd.db'}")
+@both_databases
+def test_list_is_most_recent_first_and_filters_by_kind(database_url: str) -> None:
+    store = Store(database_url)
     a = store.create_case("A")
     b = store.create_case("B", kind="check")
     store.add_version(a.id, "touch a", source="edited")
@@ -79,8 +84,9 @@ def test_unusable_database_is_a_storage_error_without_password(tmp_path: Path) -
     assert "s3cret" not in redact_url("postgresql://amends:s3cret@db.example/amends")
 
 
-def test_a_missing_case_is_one_error_whatever_the_operation(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'e.db'}")
+@both_databases
+def test_a_missing_case_is_one_error_whatever_the_operation(database_url: str) -> None:
+    store = Store(database_url)
     for attempt in (
         lambda: store.get_case(404),
         lambda: store.update_case(404, title="x"),
@@ -92,9 +98,10 @@ def test_a_missing_case_is_one_error_whatever_the_operation(tmp_path: Path) -> N
     assert store.find_case(404) is None
 
 
-def test_edits_typed_in_one_sitting_are_one_version(tmp_path: Path) -> None:
+@both_databases
+def test_edits_typed_in_one_sitting_are_one_version(database_url: str) -> None:
     """The app saves as the user types; pauses in typing must not flood History."""
-    store = Store(f"sqlite:///{tmp_path / 'f.db'}")
+    store = Store(database_url)
     case = store.create_case("Typing")
     store.add_version(case.id, "Generated text.", source="generated")
     for body in ("Generated text. I", "Generated text. I am", "Generated text. I am sorry."):
