@@ -18,6 +18,7 @@ from assistant import ui
 from assistant.documents import safe_filename, to_eml, to_markdown, to_text
 from assistant.drafting import compose, draft, generate_part, review_form
 from assistant.drafting.models import ALL_PARTS, Incident, PartName
+from assistant.errors import ConflictError
 from assistant.forms import (
     ACTION_FIELDS,
     ACTION_LABELS,
@@ -72,7 +73,7 @@ def _clear_keys() -> None:
     for key in list(state.keys()):
         if str(key).startswith(("f.", "p.", "d.")):
             del state[key]
-    for key in ("draft.actions_n", "draft.loaded_case"):
+    for key in ("draft.actions_n", "draft.loaded_case", "draft.revision", "draft.conflict"):
         state.pop(key, None)
 
 
@@ -147,16 +148,30 @@ def _ensure_case() -> int:
     case_id = ui.active_case_id()
     if case_id is None:
         form = _facts_form()
-        case_id = store.create_case(str(form.get("title") or ""), form, kind="draft").id
+        created = store.create_case(str(form.get("title") or ""), form, kind="draft")
+        case_id = created.id
         ui.set_active_case(case_id)
         state["draft.loaded_case"] = case_id
+        state["draft.revision"] = created.revision
     return case_id
+
+
+def _save_case(case_id: int, **fields: Any) -> None:
+    """Save from the revision this session read. If someone else saved the case since, nothing
+    is written: the page says so and keeps this session's text on screen until the user picks
+    (see :func:`conflict_banner`)."""
+    try:
+        state["draft.revision"] = store.update_case(
+            case_id, expected_revision=state.get("draft.revision"), **fields
+        )
+    except ConflictError as exc:
+        state["draft.conflict"] = {"case": case_id, "revision": exc.revision, "message": str(exc)}
 
 
 def save_facts() -> None:
     """Widget callback: save every fact as typed (valid or not)."""
     form = _facts_form()
-    store.update_case(_ensure_case(), title=str(form.get("title") or ""), facts=form)
+    _save_case(_ensure_case(), title=str(form.get("title") or ""), facts=form)
 
 
 def save_parts(carry: bool = True) -> None:
@@ -170,7 +185,36 @@ def save_parts(carry: bool = True) -> None:
         if statement != forms["expose"].get("statement"):
             state["p.expose.statement"] = statement
             forms["expose"]["statement"] = statement
-    store.update_case(case_id, parts={str(k): v for k, v in forms.items()})
+    _save_case(case_id, parts={str(k): v for k, v in forms.items()})
+
+
+def save_mine_over_theirs() -> None:
+    """Conflict button: the user read theirs' revision number and chose to save over it."""
+    conflict = state.pop("draft.conflict", None) or {}
+    state["draft.revision"] = conflict.get("revision")
+    save_facts()
+    save_parts(carry=False)
+
+
+def save_mine_as_new_case() -> None:
+    """Conflict button: keep both: this session's text becomes a case of its own."""
+    state.pop("draft.conflict", None)
+    form = _facts_form()
+    parts = {str(k): v for k, v in _parts_form().items()}
+    title = f"{form.get('title') or 'Untitled'} (my version)"
+    created = store.create_case(title, form, kind="draft", parts=parts)
+    body, subject = str(state.get("d.body", "")), str(state.get("d.subject", ""))
+    if body.strip():
+        store.add_version(created.id, body, source="edited", subject=subject,
+                          model=ui.current_model())
+    ui.set_active_case(created.id)
+    state["draft.loaded_case"] = created.id
+    state["draft.revision"] = created.revision
+
+
+def load_theirs() -> None:
+    """Conflict button: drop this session's unsaved text and show the saved case."""
+    _clear_keys()
 
 
 def save_email() -> None:
@@ -290,6 +334,8 @@ if force:
     _clear_keys()
 if case is not None:
     state["draft.loaded_case"] = case.id
+    if force:
+        state["draft.revision"] = case.revision
 _fill_facts(case.facts if case else {}, force=force)
 for part_name in ALL_PARTS:
     _fill_part(part_name, (case.parts if case else {}).get(part_name, {}), force=force)
@@ -316,6 +362,18 @@ with top[1]:
                        disabled=not state.get("draft.example"))
 with top[2]:
     st.button("New case", key="draft.new", on_click=new_case, icon=":material/add:")
+
+conflict = state.get("draft.conflict")
+if isinstance(conflict, dict) and case is not None and conflict.get("case") == case.id:
+    st.warning(ui.md_escape(str(conflict.get("message", ""))) + ". Your text is still on this"
+               " page and has not been saved: choose what to keep.", icon=":material/group:")
+    choice = st.columns(3)
+    choice[0].button("Save mine over theirs", key="draft.conflict.mine",
+                     on_click=save_mine_over_theirs)
+    choice[1].button("Save mine as a new case", key="draft.conflict.copy",
+                     on_click=save_mine_as_new_case)
+    choice[2].button("Discard mine and load theirs", key="draft.conflict.theirs",
+                     on_click=load_theirs)
 
 st.subheader("1. The incident")
 

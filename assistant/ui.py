@@ -44,8 +44,19 @@ def _store(url: str) -> Store:
 
 
 def store() -> Store:
-    """The store for the configured database, opened once per URL for the server's lifetime."""
-    return _store(get_settings().resolved_database_url())
+    """The store for the configured database, opened once per URL for the server's lifetime.
+
+    A database that cannot be opened (a wrong URL, an unreachable server) stops the page with
+    the one plain message naming the host, never a traceback or the password; the next run
+    tries again (a failure is not cached).
+    """
+    try:
+        return _store(get_settings().resolved_database_url())
+    except AmendsError as exc:
+        st.error("Amends cannot open its database, so nothing can be saved or shown yet: "
+                 + md_escape(str(exc)))
+        st.stop()
+        raise  # st.stop() raises; this line only tells type checkers the function ends here
 
 
 def _rubrics(extra: tuple[str, ...], disabled: tuple[str, ...]) -> RubricSet:

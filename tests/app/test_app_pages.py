@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from assistant.gallery import load_gallery
 from assistant.storage import Store
 from tests.app.conftest import errors, new_app, open_page, page_text
+from tests.conftest import both_databases
 
 FACTS = {
     "f.title": "Payroll outage on pay day",
@@ -73,6 +74,7 @@ def test_every_page_renders_on_embedded_defaults(app_env: Path) -> None:
         assert at.title, page
 
 
+@both_databases
 def test_draft_fill_generate_edit_and_reload_after_refresh(app_env: Path, store: Store) -> None:
     at = fill_incident(new_app().run())
     case_id = int(case_param(at))
@@ -197,6 +199,7 @@ def test_model_failure_is_plain_and_loses_nothing(
     assert "sk-test-never-shown" not in page_text(at)
 
 
+@both_databases
 def test_check_scores_escapes_and_saves(app_env: Path, store: Store) -> None:
     at = open_page("check")
     at.text_area(key="c.text").input(HOSTILE).run()
@@ -297,6 +300,7 @@ def test_compare_two_versions_of_a_case(app_env: Path, store: Store) -> None:
     assert str(at.text_area(key="cmp.left").value).startswith("I am sorry")
 
 
+@both_databases
 def test_history_reopen_duplicate_export_delete(app_env: Path, store: Store) -> None:
     at = fill_incident(new_app().run())
     at.button(key="draft.generate").click().run()

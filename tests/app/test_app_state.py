@@ -12,9 +12,11 @@ from pathlib import Path
 
 from assistant.storage import Store
 from tests.app.conftest import errors, new_app, open_page, page_text, plain
+from tests.conftest import both_databases
 from tests.app.test_app_pages import case_param, fill_incident
 
 
+@both_databases
 def test_history_shows_and_acts_on_the_case_in_the_url(app_env: Path, store: Store) -> None:
     older = store.create_case("Older case: the one linked")
     store.add_version(older.id, "We are sorry the files were late.", source="edited")
