@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     max_reasks: int = Field(default=2, ge=0, le=5, description="validation re-asks per part")
     detectors: str = Field(default="", description="comma-separated detectors; empty: default")
     judge: str = Field(default="", description="litellm model string for the LLM judge, if any")
+    rate_limit: str = Field(
+        default="", description="model requests per user, like '10/hour'; empty: no limit"
+    )
 
     def deadline_for(self, model: str) -> float:
         """The whole-draft deadline for ``model``: the setting, else the default for its kind."""

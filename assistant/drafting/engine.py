@@ -39,6 +39,7 @@ from assistant.drafting.models import (
     _Part,
 )
 from assistant.errors import DraftingError
+from assistant.ratelimit import check_model_call
 from assistant.redact import redact
 
 Progress = Callable[[str], None] | None
@@ -83,13 +84,20 @@ def _usage(generated: Iterable[Generated]) -> Usage:
     return total
 
 
+def _limited(drafter: Drafter) -> Drafter:
+    """The drafter, once the acting user's model-call limit allows one more request."""
+    check_model_call(drafter.label, OFFLINE_LABEL)
+    return drafter
+
+
 def generate_part(part: PartName, incident: Incident, model: str | None = None) -> Part:
     """One EARN part, from the usable facts, by the drafter the model string names."""
     (name,) = _checked_parts([part])
     usable, _ = usable_facts(incident)
     if name == "name_them" and not usable.recipient_contribution:
         composer.name_them(usable)  # raises the clear error: there is nothing to name
-    generated = drafter_for(model).parts(usable, (name,))
+    drafter = _limited(drafter_for(model))
+    generated = drafter.parts(usable, (name,))
     return generated[name].value  # type: ignore[return-value]
 
 
@@ -145,7 +153,8 @@ def compose(
     A model drafter's one client carries one ``AMENDS_DEADLINE`` for its parts and composing.
     """
     return _compose(
-        drafter_for(model, rubric_set), incident, parts, usage=usage, notes=notes, on_text=on_text
+        _limited(drafter_for(model, rubric_set)), incident, parts, usage=usage, notes=notes,
+        on_text=on_text,
     )
 
 
@@ -204,7 +213,7 @@ def draft(
     One deadline (``AMENDS_DEADLINE``) covers the parts and the composing together.
     """
     names = _checked_parts(parts)
-    drafter = drafter_for(model, rubric_set)
+    drafter = _limited(drafter_for(model, rubric_set))
     usable, _ = usable_facts(incident, rubric_set)
     notes: list[str] = []
     if "name_them" in names and not usable.recipient_contribution:

@@ -1,0 +1,94 @@
+"""A per-user limit on model calls, so one person cannot spend everyone's provider budget.
+
+``AMENDS_RATE_LIMIT`` is ``N/unit`` (``10/hour``, ``30/minute``, ``200/day``; empty or ``off``:
+no limit). The drafting entry points (``draft``, ``generate_part``, ``compose``) take one
+permit per request that uses a model; the offline composer uses none, so it is never limited.
+A sliding window per user (``assistant.identity.current_actor``) kept in this process: the app's
+sessions share one server process; each CLI run is a process of its own. The clock is
+injectable so tests step time instead of waiting.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.errors import ConfigError, RateLimitError
+
+UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_SPEC = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)s?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``calls`` model requests per ``window`` seconds, per user."""
+
+    calls: int
+    window: float
+
+
+def parse_limit(text: str | None) -> Limit | None:
+    """``"10/hour"`` as a Limit; None for no limit; ConfigError naming the variable otherwise."""
+    if text is None or text.strip().lower() in ("", "off", "none", "0"):
+        return None
+    match = _SPEC.match(text)
+    if not match or int(match.group(1)) < 1:
+        raise ConfigError(
+            f"AMENDS_RATE_LIMIT: {text!r} is not a limit; write calls per unit, like 10/hour,"
+            " 30/minute or 200/day (or off)"
+        )
+    return Limit(int(match.group(1)), float(UNITS[match.group(2).lower()]))
+
+
+class RateLimiter:
+    """Sliding-window counts of model requests per user."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._calls: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, user: str, limit: Limit | None) -> None:
+        """Take one permit for ``user``, or RateLimitError saying when to try again."""
+        if limit is None:
+            return
+        with self._lock:
+            now = self._clock()
+            calls = self._calls.setdefault(user, deque())
+            while calls and calls[0] <= now - limit.window:
+                calls.popleft()
+            if len(calls) >= limit.calls:
+                wait = max(1, math.ceil(calls[0] + limit.window - now))
+                raise RateLimitError(
+                    f"{user} has made {limit.calls} model request"
+                    f"{'s' if limit.calls != 1 else ''} in the last {_window(limit.window)}"
+                    f" (the limit, AMENDS_RATE_LIMIT); try again in {wait} s. The offline"
+                    " composer is not limited.",
+                    wait,
+                )
+            calls.append(now)
+
+
+def _window(seconds: float) -> str:
+    for unit, size in sorted(UNITS.items(), key=lambda item: -item[1]):
+        if seconds == size:
+            return unit
+    return f"{seconds:g} s"
+
+
+LIMITER = RateLimiter()
+
+
+def check_model_call(model_label: str, offline_label: str) -> None:
+    """Take a permit for the acting user when the drafter is a model (not the offline one)."""
+    if model_label == offline_label:
+        return
+    from assistant.identity import current_actor
+    from assistant.settings import get_settings
+
+    LIMITER.acquire(current_actor(), parse_limit(get_settings().rate_limit))
