@@ -13,12 +13,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant import ui
+from assistant import oidc, ui
 
 ICON = Path(__file__).resolve().parent / "app_assets" / "icon.png"
 
 st.set_page_config(page_title="Amends", page_icon=str(ICON), layout="wide")
 ui.load_secret_keys()
+oidc.gate()  # sign-in first when [auth] mode = "oidc"; nothing otherwise
 ui.sync_settings_with_url()
 
 pages = {

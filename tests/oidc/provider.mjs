@@ -12,6 +12,8 @@ const provider = new Provider(issuer, {
     client_id: clientId,
     client_secret: clientSecret,
     redirect_uris: [redirectUri],
+    // Streamlit's st.logout ends the provider's session too, coming back to the same address.
+    post_logout_redirect_uris: [redirectUri],
     response_types: ['code'],
     grant_types: ['authorization_code'],
     token_endpoint_auth_method: 'client_secret_basic',
