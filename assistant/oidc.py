@@ -11,6 +11,7 @@ registered with the redactor by ``ui.load_secret_keys`` and never shown.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,9 +44,7 @@ def problems(section: Mapping[str, Any]) -> list[str]:
     redirect = str(section.get("redirect_uri") or "")
     if redirect and not redirect.rstrip("/").endswith("/oauth2callback"):
         found.append("[auth] redirect_uri must be the app's address ending in /oauth2callback")
-    try:
-        import authlib  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("authlib") is None:
         found.append("Authlib is not installed (pip install 'amends[auth]')")
     return found
 
@@ -53,7 +52,7 @@ def problems(section: Mapping[str, Any]) -> list[str]:
 def identity() -> str | None:
     """The signed-in user's identity (email, else the provider's subject), or None."""
     user = st.user
-    if not user.is_logged_in:
+    if not user.get("is_logged_in", False):  # absent (not only False) until a sign-in
         return None
     for claim in ("email", "sub"):
         value = user.get(claim)

@@ -131,7 +131,7 @@ def create_database(server: Server, name: str) -> str:
     import psycopg
 
     with psycopg.connect(server.url(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+        conn.execute(f'CREATE DATABASE "{name}"')
     return server.url(name)
 
 
@@ -140,4 +140,4 @@ def drop_database(server: Server, name: str) -> None:
     import psycopg
 
     with psycopg.connect(server.url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -56,6 +56,10 @@ def test_a_second_save_from_an_older_revision_is_told_and_keeps_the_text(
     ben.text_area(key="f.cause").input(BEN + " We are fixing that.").run()
     assert not _warning(ben)
     assert store.get_case(mine[0].id).facts["cause"] == BEN + " We are fixing that."
+    # Ana, who saved first, goes on saving her case without being told of any conflict
+    ana.text_area(key="f.cause").input(ANA + " It is automated now.").run()
+    assert not _warning(ana)
+    assert store.get_case(case_id).facts["cause"] == ANA + " It is automated now."
 
 
 @pytest.mark.parametrize("choice", ["mine", "theirs"])

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from assistant.storage import Store
 from tests.app.conftest import errors, new_app, open_page, page_text, plain
-from tests.conftest import both_databases
 from tests.app.test_app_pages import case_param, fill_incident
+from tests.conftest import both_databases
 
 
 @both_databases

@@ -40,7 +40,7 @@ def test_limits_are_parsed_and_bad_ones_are_named() -> None:
     assert parse_limit(" 30 / Minutes ") == Limit(30, 60)
     assert parse_limit("") is None and parse_limit("off") is None
     for bad in ("ten/hour", "10/week", "10", "0/hour"):
-        with pytest.raises(ConfigError, match="AMENDS_RATE_LIMIT: .* is not a limit"):
+        with pytest.raises(ConfigError, match=r"AMENDS_RATE_LIMIT: .* is not a limit"):
             parse_limit(bad)
 
 
