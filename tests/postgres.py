@@ -45,7 +45,15 @@ class Server:
 
 
 def find_bin_dir() -> Path:
-    """The folder holding ``initdb`` and ``pg_ctl``; Unavailable when there is none."""
+    """The folder holding ``initdb`` and ``pg_ctl``; Unavailable when there is none.
+
+    ``AMENDS_TEST_PG_BIN`` names the one folder to use instead (a developer's own build).
+    """
+    chosen = os.environ.get("AMENDS_TEST_PG_BIN")
+    if chosen:
+        if (Path(chosen) / "initdb").exists() and (Path(chosen) / "pg_ctl").exists():
+            return Path(chosen)
+        raise Unavailable(f"AMENDS_TEST_PG_BIN={chosen} holds no initdb and pg_ctl")
     candidates: list[Path] = []
     on_path = shutil.which("initdb")
     if on_path:
