@@ -84,11 +84,34 @@ def _window(seconds: float) -> str:
 LIMITER = RateLimiter()
 
 
+def acting_user() -> str:
+    """Whom to count: the signed-in user in an app session (``assistant.oidc``), else the actor.
+
+    Until the auth modes' own identity lands in ``assistant.identity``, the app's signed-in
+    identity is read here from the session, so two signed-in people have two limits.
+    """
+    from assistant.identity import current_actor
+
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        if get_script_run_ctx(suppress_warning=True) is not None:
+            import streamlit as st
+
+            from assistant.oidc import SESSION_KEY
+
+            who = st.session_state.get(SESSION_KEY)
+            if isinstance(who, str) and who:
+                return who
+    except ImportError:  # the CLI without Streamlit installed: the OS user acts
+        pass
+    return current_actor()
+
+
 def check_model_call(model_label: str, offline_label: str) -> None:
     """Take a permit for the acting user when the drafter is a model (not the offline one)."""
     if model_label == offline_label:
         return
-    from assistant.identity import current_actor
     from assistant.settings import get_settings
 
-    LIMITER.acquire(current_actor(), parse_limit(get_settings().rate_limit))
+    LIMITER.acquire(acting_user(), parse_limit(get_settings().rate_limit))
