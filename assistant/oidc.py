@@ -79,8 +79,8 @@ def gate() -> str | None:
     if who is None:
         st.session_state.pop(SESSION_KEY, None)
         st.title("Sign in to Amends")
-        st.write("Your organisation signs you in with its identity provider; your cases are"
-                 " kept under your account.")
+        st.write("Your organisation signs you in with its identity provider; the cases and"
+                 " drafts here are shown only after that.")
         if st.button("Sign in", key="auth.sign_in", type="primary", icon=":material/login:"):
             st.login()
         st.stop()

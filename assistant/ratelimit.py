@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import threading
 import time
 from collections import deque
@@ -88,11 +89,12 @@ def acting_user() -> str:
     """Whom to count: the signed-in user in an app session (``assistant.oidc``), else the actor.
 
     Until the auth modes' own identity lands in ``assistant.identity``, the app's signed-in
-    identity is read here from the session, so two signed-in people have two limits.
+    identity is read here from the session, so two signed-in people have two limits. Streamlit
+    is only asked when it is already loaded (the app), never imported for the CLI.
     """
     from assistant.identity import current_actor
 
-    try:
+    if "streamlit" in sys.modules:
         from streamlit.runtime.scriptrunner import get_script_run_ctx
 
         if get_script_run_ctx(suppress_warning=True) is not None:
@@ -103,15 +105,13 @@ def acting_user() -> str:
             who = st.session_state.get(SESSION_KEY)
             if isinstance(who, str) and who:
                 return who
-    except ImportError:  # the CLI without Streamlit installed: the OS user acts
-        pass
     return current_actor()
 
 
-def check_model_call(model_label: str, offline_label: str) -> None:
-    """Take a permit for the acting user when the drafter is a model (not the offline one)."""
-    if model_label == offline_label:
-        return
-    from assistant.settings import get_settings
+def check_model_call(model: str) -> None:
+    """Take a permit for the acting user when ``model`` (resolved) is not the offline composer."""
+    from assistant.settings import OFFLINE_MODEL, get_settings
 
+    if model == OFFLINE_MODEL:
+        return
     LIMITER.acquire(acting_user(), parse_limit(get_settings().rate_limit))

@@ -84,10 +84,13 @@ def _usage(generated: Iterable[Generated]) -> Usage:
     return total
 
 
-def _limited(drafter: Drafter) -> Drafter:
-    """The drafter, once the acting user's model-call limit allows one more request."""
-    check_model_call(drafter.label, OFFLINE_LABEL)
-    return drafter
+def _limited(model: str | None, rubric_set: Any = None) -> Drafter:
+    """The drafter, once the acting user's model-call limit allows one more request (checked
+    before the drafter exists, so a refusal costs nothing and its deadline has not started)."""
+    from assistant.drafting.client import resolve_model
+
+    check_model_call(resolve_model(model))
+    return drafter_for(model, rubric_set)
 
 
 def generate_part(part: PartName, incident: Incident, model: str | None = None) -> Part:
@@ -96,7 +99,7 @@ def generate_part(part: PartName, incident: Incident, model: str | None = None) 
     usable, _ = usable_facts(incident)
     if name == "name_them" and not usable.recipient_contribution:
         composer.name_them(usable)  # raises the clear error: there is nothing to name
-    drafter = _limited(drafter_for(model))
+    drafter = _limited(model)
     generated = drafter.parts(usable, (name,))
     return generated[name].value  # type: ignore[return-value]
 
@@ -153,8 +156,7 @@ def compose(
     A model drafter's one client carries one ``AMENDS_DEADLINE`` for its parts and composing.
     """
     return _compose(
-        _limited(drafter_for(model, rubric_set)), incident, parts, usage=usage, notes=notes,
-        on_text=on_text,
+        _limited(model, rubric_set), incident, parts, usage=usage, notes=notes, on_text=on_text
     )
 
 
@@ -213,7 +215,7 @@ def draft(
     One deadline (``AMENDS_DEADLINE``) covers the parts and the composing together.
     """
     names = _checked_parts(parts)
-    drafter = _limited(drafter_for(model, rubric_set))
+    drafter = _limited(model, rubric_set)
     usable, _ = usable_facts(incident, rubric_set)
     notes: list[str] = []
     if "name_them" in names and not usable.recipient_contribution:
