@@ -111,7 +111,8 @@ def evaluate(
     predict: Callable[[str, Incident], bool],
 ) -> tuple[Tally, dict[str, Tally], list[tuple[str, Claim]]]:
     """Overall and per-kind tallies (positive = not grounded) and the misclassified claims."""
-    overall, per_kind = Tally(), collections.defaultdict(Tally)
+    overall = Tally()
+    per_kind: dict[str, Tally] = collections.defaultdict(Tally)
     errors: list[tuple[str, Claim]] = []
     for claim in claims:
         predicted = predict(claim.sentence, incidents[claim.incident])
