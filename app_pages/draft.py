@@ -205,7 +205,7 @@ def _start(kind: str, label: str, work: Any, **args: Any) -> None:
 def _finish(job: Job) -> None:
     """Apply a finished job's result to the form and save it (a cancelled job never gets here)."""
     if job.error is not None:
-        ui.show_error(job.error, job.label)
+        ui.show_error(job.error, str(job.args.get("doing", job.label)))
         return
     result = job.result
     case_id = int(job.args["case_id"])
@@ -389,7 +389,8 @@ if generate or state.get("draft.confirmed") == "generate":
         chosen = incident
         _start("generate", f"Drafting with {model}",
                lambda job: draft(chosen, model=model, on_progress=job.on_progress,
-                                 on_text=None if model == OFFLINE_MODEL else job.on_text))
+                                 on_text=None if model == OFFLINE_MODEL else job.on_text),
+               doing="Drafting")
 for part_name in ALL_PARTS:
     if state.get(f"draft.regen.{part_name}") and not _busy():
         save_facts()
@@ -409,7 +410,8 @@ if compose_now and not _busy():
         facts_now, parts_now = incident, valid
         _start("compose", "Composing",
                lambda job: compose(facts_now, parts_now, model=model,
-                                   on_text=None if model == OFFLINE_MODEL else job.on_text))
+                                   on_text=None if model == OFFLINE_MODEL else job.on_text),
+               doing="Drafting")
 _run_jobs()
 _ask_before_replacing("generate")
 

@@ -14,6 +14,7 @@ import streamlit as st
 
 from assistant import ui
 from assistant.documents import safe_filename, to_eml, to_markdown, to_text
+from assistant.net_verdict import failure_line, net_of, status_label
 from assistant.storage import CaseRecord
 
 store = ui.store()
@@ -148,6 +149,7 @@ st.dataframe(
             "Version": v.number,
             "Saved": v.created_at.strftime("%Y-%m-%d %H:%M:%S"),
             "How": v.source,
+            "Net": status_label(v.scores),
             "Model": v.model,
             "Overall": v.scores.get("overall"),
             "Flags": v.scores.get("flags"),
@@ -163,6 +165,9 @@ chosen = st.selectbox("Show version", list(reversed(numbers)), key=f"h.version.{
                       format_func=lambda n: f"v{n}")
 version = next(v for v in versions if v.number == chosen)
 report = ui.score_text(version.body)
+if (net := net_of(version.scores)) is not None and not net.get("passed"):
+    st.error(f"v{version.number} was rejected by the validation net:\n\n"
+             + "\n".join(f"- {ui.md_escape(failure_line(f))}" for f in net.get("failures", [])))
 if version.subject:
     st.caption(f"Subject: {ui.md_escape(version.subject)}")
 ui.report_notes(report)
