@@ -57,8 +57,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(home: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port, with the database in ``home``."""
+def running_app(home: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on a free loopback port, with the database in ``home``
+    (``extra_env`` overrides, e.g. a model on a loopback server)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -66,6 +67,7 @@ def running_app(home: Path) -> Iterator[str]:
         "AMENDS_DATABASE_URL": f"sqlite:///{home / 'browser.db'}",
         "AMENDS_MODEL": "offline",
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        **(extra_env or {}),
     }
     log = (home / "streamlit.log").open("wb")
     process = subprocess.Popen(
