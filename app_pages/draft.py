@@ -10,6 +10,7 @@ generated version. The widget state codec and the checks live in ``assistant.dra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 import streamlit as st
@@ -197,7 +198,26 @@ def _ask_before_replacing(action: str) -> None:
 # --- generations as background jobs --------------------------------------------------------------
 
 
-def _start(kind: str, label: str, work: Any, **args: Any) -> None:
+def _drafting(incident: Incident, model: str) -> Callable[[Job], Any]:
+    """The work of Generate: every part and the email, progress and streamed text to the job."""
+    return lambda job: draft(incident, model=model, on_progress=job.on_progress,
+                             on_text=None if model == OFFLINE_MODEL else job.on_text)
+
+
+def _generating(name: PartName, incident: Incident, model: str) -> Callable[[Job], Any]:
+    """The work of one part's Re-generate."""
+    return lambda job: generate_part(name, incident, model=model)
+
+
+def _composing(
+    incident: Incident, parts: dict[PartName, Any], model: str
+) -> Callable[[Job], Any]:
+    """The work of Compose: the email from the parts as edited, streamed to the job."""
+    return lambda job: compose(incident, parts, model=model,
+                               on_text=None if model == OFFLINE_MODEL else job.on_text)
+
+
+def _start(kind: str, label: str, work: Callable[[Job], Any], **args: Any) -> None:
     """Start a model call in the background (the watcher below shows it and can cancel it)."""
     state[JOB] = background.start(kind, label, work, case_id=_ensure_case(), **args)
 
@@ -232,13 +252,13 @@ def _finish(job: Job) -> None:
 def _run_jobs() -> None:
     """Show a running job until it ends (a rerun, e.g. a Cancel click, stops the wait), then
     apply it; say so when the last one was cancelled."""
-    job = state.get(JOB)
-    if isinstance(job, Job):
-        if not job.done:
-            watch(job, cancel_key="draft.cancel", on_cancel=cancel_job)
-        if state.get(JOB) is job and job.done and not job.cancelled:
-            state.pop(JOB, None)
-            _finish(job)
+    found = state.get(JOB)
+    job = found if isinstance(found, Job) else None
+    if job is not None and not job.done:
+        watch(job, cancel_key="draft.cancel", on_cancel=cancel_job)
+    if job is not None and job.done and not job.cancelled and state.get(JOB) is found:
+        state.pop(JOB, None)
+        _finish(job)
     cancelled = state.pop("draft.cancelled", None)
     if cancelled:
         st.warning(f"{ui.md_escape(str(cancelled))} was cancelled. Your facts are saved; nothing "
@@ -386,20 +406,15 @@ if generate or state.get("draft.confirmed") == "generate":
     save_facts()  # saved before anything risky runs
     incident = _incident()
     if incident is not None and _may_replace_email("generate"):
-        chosen = incident
-        _start("generate", f"Drafting with {model}",
-               lambda job: draft(chosen, model=model, on_progress=job.on_progress,
-                                 on_text=None if model == OFFLINE_MODEL else job.on_text),
+        _start("generate", f"Drafting with {model}", _drafting(incident, model),
                doing="Drafting")
 for part_name in ALL_PARTS:
     if state.get(f"draft.regen.{part_name}") and not _busy():
         save_facts()
         incident = _incident()
         if incident is not None:
-            chosen_part, facts_now = part_name, incident
             _start("part", f"Generating {PART_TITLES[part_name]}",
-                   lambda job: generate_part(chosen_part, facts_now, model=model),
-                   part=part_name)
+                   _generating(part_name, incident, model), part=part_name)
 compose_now = state.get("draft.compose") or state.get("draft.confirmed") == "compose"
 if compose_now and not _busy():
     save_facts()
@@ -407,11 +422,7 @@ if compose_now and not _busy():
     incident = _incident()
     valid = _valid_parts() if incident is not None else None
     if incident is not None and valid is not None and _may_replace_email("compose"):
-        facts_now, parts_now = incident, valid
-        _start("compose", "Composing",
-               lambda job: compose(facts_now, parts_now, model=model,
-                                   on_text=None if model == OFFLINE_MODEL else job.on_text),
-               doing="Drafting")
+        _start("compose", "Composing", _composing(incident, valid, model))
 _run_jobs()
 _ask_before_replacing("generate")
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-class Cancelled(BaseException):  # noqa: N818 - it is a signal, not an error
+class Cancelled(BaseException):
     """Raised in the worker's callbacks once the user cancelled.
 
     A ``BaseException`` so that no ``except Exception`` on the way (retries, the streaming
@@ -94,7 +94,7 @@ def start(kind: str, label: str, work: Callable[[Job], Any], **args: Any) -> Job
             job.result = work(job)
         except Cancelled:
             pass
-        except BaseException as exc:  # noqa: BLE001 - shown to the user by the page
+        except BaseException as exc:
             job.error = exc
         finally:
             job._done.set()

@@ -25,7 +25,7 @@ from assistant.forms import (
     part_form,
 )
 
-State = MutableMapping[str, Any]
+State = MutableMapping[Any, Any]  # st.session_state (keyed str | int) or a dict
 FACT_ROWS = ("f.aa", "draft.actions_n")  # approved actions: key prefix, row-count key
 PART_ROWS = ("p.rebuild.actions", "p.rebuild.n")  # Rebuild's actions in the part editor
 MACHINE_SOURCES = ("generated", "composed", "revised")  # versions Amends wrote, not the user
@@ -123,7 +123,7 @@ def load_case(
     fill_email(state, email[0], email[1], force=force)
 
 
-def apply_draft(state: State, parts: Mapping[str, Any], subject: str, body: str) -> None:
+def apply_draft(state: State, parts: Mapping[Any, Any], subject: str, body: str) -> None:
     """A generated draft's parts and email into the widgets, over what was there."""
     for name, part in parts.items():
         data = part.model_dump(mode="json") if hasattr(part, "model_dump") else dict(part)
@@ -131,7 +131,7 @@ def apply_draft(state: State, parts: Mapping[str, Any], subject: str, body: str)
     fill_email(state, subject, body, force=True)
 
 
-def rows(state: Mapping[str, Any], rows_at: tuple[str, str]) -> list[dict[str, str]]:
+def rows(state: Mapping[Any, Any], rows_at: tuple[str, str]) -> list[dict[str, str]]:
     """The action rows as typed, blank rows dropped."""
     prefix, count_key = rows_at
     found = [
@@ -141,14 +141,14 @@ def rows(state: Mapping[str, Any], rows_at: tuple[str, str]) -> list[dict[str, s
     return clean_actions(found)
 
 
-def facts_form(state: Mapping[str, Any]) -> dict[str, Any]:
+def facts_form(state: Mapping[Any, Any]) -> dict[str, Any]:
     """The incident form as typed (valid or not): what is saved with the case."""
     form: dict[str, Any] = {name: state.get(fact_key(name), "") for name in FACT_FIELDS}
     form["approved_actions"] = rows(state, FACT_ROWS)
     return form
 
 
-def parts_form(state: Mapping[str, Any]) -> dict[PartName, dict[str, Any]]:
+def parts_form(state: Mapping[Any, Any]) -> dict[PartName, dict[str, Any]]:
     """The parts as edited, as data; parts with nothing in them are left out."""
     parts: dict[PartName, dict[str, Any]] = {}
     for name in ALL_PARTS:
@@ -180,12 +180,12 @@ def remove_row(state: State) -> bool:
     return True
 
 
-def incident(state: Mapping[str, Any]) -> tuple[Incident | None, list[str]]:
+def incident(state: Mapping[Any, Any]) -> tuple[Incident | None, list[str]]:
     """The incident from the form, or the problems named by the form's labels."""
     return check_incident(facts_form(state))
 
 
-def valid_parts(state: Mapping[str, Any]) -> tuple[dict[PartName, Any] | None, list[str]]:
+def valid_parts(state: Mapping[Any, Any]) -> tuple[dict[PartName, Any] | None, list[str]]:
     """The parts as validated models, or None with the problems (``NO_PARTS`` when empty)."""
     forms = parts_form(state)
     if not forms:

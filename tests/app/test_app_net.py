@@ -53,7 +53,8 @@ def test_a_refused_draft_is_kept_as_rejected_with_its_reasons_beside_the_sentenc
     assert not at.exception
     assert f"v{latest.number} was rejected by the validation net" in errors(at)
     table = at.dataframe[-1].value
-    assert list(table["Net"])[0] == "rejected" and "passed" in list(table["Net"])
+    column = list(table["Net"])
+    assert column[0] == "rejected" and "passed" in column, column
 
 
 def test_verdict_as_data_places_each_issue_beside_its_sentence(app_env: Path) -> None:

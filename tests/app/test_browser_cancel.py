@@ -69,7 +69,7 @@ def fill(page) -> None:
 
 
 def test_cancel_frees_the_user_from_a_hung_model_and_saves_nothing(
-    app_with_model: tuple[str, Path], model_server: FaultServer, browser
+    app_with_model: tuple[str, Path], model_server: FaultServer, browser  # noqa: F811
 ) -> None:
     url, db = app_with_model
     model_server.plan(("hang", 600))

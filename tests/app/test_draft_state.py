@@ -4,6 +4,7 @@ widget keys are the contract: AppTest drives the same keys in tests/app/test_app
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from assistant import draft_state as ds
 from assistant.drafting import draft
@@ -11,13 +12,13 @@ from assistant.forms import form_from_incident
 from assistant.gallery import load_gallery
 
 
-def example_facts() -> dict:
+def example_facts() -> dict[str, Any]:
     return form_from_incident(load_gallery()[0].incident)
 
 
 def test_facts_round_trip_through_the_widget_keys() -> None:
     facts = example_facts()
-    state: dict = {}
+    state: dict[str, Any] = {}
     ds.fill_facts(state, facts, force=True)
     assert state["f.title"] == facts["title"]
     assert isinstance(state["f.aa.0.due"], dt.date), "the date input needs a date"
@@ -28,7 +29,7 @@ def test_facts_round_trip_through_the_widget_keys() -> None:
 
 
 def test_fill_keeps_what_is_typed_unless_forced() -> None:
-    state: dict = {"f.title": "typed by the user"}
+    state: dict[str, Any] = {"f.title": "typed by the user"}
     ds.fill_facts(state, {"title": "saved"}, force=False)
     assert state["f.title"] == "typed by the user"
     ds.fill_facts(state, {"title": "saved"}, force=True)
@@ -37,20 +38,21 @@ def test_fill_keeps_what_is_typed_unless_forced() -> None:
 
 
 def test_a_generated_draft_fills_every_part_and_the_email() -> None:
-    state: dict = {}
+    state: dict[str, Any] = {}
     ds.fill_facts(state, example_facts(), force=True)
     incident, problems = ds.incident(state)
     assert incident is not None and not problems
     result = draft(incident)
     ds.apply_draft(state, result.parts(), result.subject, result.body)
     assert state["d.body"] == result.body and state["d.subject"] == result.subject
+    assert result.ask is not None
     assert state["p.ask.questions"].splitlines() == result.ask.questions
     parts, problems = ds.valid_parts(state)
     assert parts is not None and not problems and set(parts) == set(result.parts())
 
 
 def test_problems_are_named_by_the_forms_labels_in_one_wording() -> None:
-    state: dict = {}
+    state: dict[str, Any] = {}
     ds.fill_facts(state, {"title": "x"}, force=True)
     incident, problems = ds.incident(state)
     assert incident is None and problems
@@ -71,7 +73,7 @@ def test_no_parts_and_bad_parts_are_told_apart() -> None:
 
 
 def test_action_rows_grow_and_shrink_but_never_below_one() -> None:
-    state: dict = {"draft.actions_n": 1}
+    state: dict[str, Any] = {"draft.actions_n": 1}
     ds.add_row(state)
     state["f.aa.1.what"] = "second"
     assert state["draft.actions_n"] == 2

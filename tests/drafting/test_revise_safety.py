@@ -19,7 +19,7 @@ import pytest
 from assistant.drafting import lexicon
 from assistant.drafting.grounding import _MONEY, _dates, _quantities
 from assistant.drafting.models import Incident
-from assistant.drafting.revise import revise
+from assistant.drafting.revise import Revision, revise
 from assistant.rubric import RubricSet, load_rubric_set
 from assistant.scoring import score
 from assistant.sentences import split_sentences
@@ -89,8 +89,8 @@ def weight(text: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def revisions() -> list[tuple[str, str, object]]:
-    out = []
+def revisions() -> list[tuple[str, str, Revision]]:
+    out: list[tuple[str, str, Revision]] = []
     for rule, example in flag_examples():
         report = score(example, rubrics())
         out.append((rule, example, revise(example, report, model="offline",
