@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from assistant.drafting import lexicon
+from assistant.drafting.composer import _upper_first
 from assistant.models import Flag
 
 
@@ -71,10 +72,6 @@ def _passive() -> tuple[re.Pattern[str], dict[str, Any]]:
     return pattern, spec
 
 
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
-
-
 def _object(thing: str, at_start: bool) -> str:
     """The thing acted on as an object: "You" -> "you", "Your" -> "your", "Full" -> "full"."""
     first, _, rest = thing.partition(" ")
@@ -113,7 +110,7 @@ def passive_to_active(sentence: str) -> str | None:
         verb = f"{aux}{adverb + ' ' if adverb else ''}{past}"
     lead = m["lead"] or ""
     actor = str(_data()["actor"])
-    new = f"{lead}{actor if lead else _capitalise(actor)} {verb} {_object(thing, not lead)}{rest}"
+    new = f"{lead}{actor if lead else _upper_first(actor)} {verb} {_object(thing, not lead)}{rest}"
     return new
 
 
@@ -123,7 +120,7 @@ def _swap(rewrite: Rewrite, sentence: str) -> str | None:
     if new == sentence:
         return None
     new = re.sub(r"\s{2,}", " ", new).strip()
-    return _capitalise(new)
+    return _upper_first(new)
 
 
 def applicable(flags: list[Flag]) -> list[Rewrite]:

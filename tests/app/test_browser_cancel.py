@@ -15,10 +15,10 @@ from assistant.forms import incident_data
 from assistant.storage import Store
 from tests.app.test_browser import (  # noqa: F401 - the browser fixture
     browser,
+    fill_incident,
     pytestmark,
     running_app,
     shot,
-    type_in,
     wait_idle,
 )
 from tests.drafting.fault_server import FaultServer, routed
@@ -48,26 +48,6 @@ def app_with_model(tmp_path: Path, model_server: FaultServer) -> Iterator[tuple[
         yield url, tmp_path / "browser.db"
 
 
-def fill(page) -> None:
-    type_in(page, "Incident title", "Cancelled outage case")
-    type_in(page, "What happened", "Our booking site was down for four hours on Monday, so "
-            "your customers could not book appointments.", area=True)
-    type_in(page, "When", "Monday 16 November")
-    type_in(page, "Impacts on them (one per line)", "About 300 bookings lost", area=True)
-    type_in(page, "Cause", "A database migration we ran locked the bookings table.", area=True)
-    type_in(page, "Whose failure was it?", "Our platform team")
-    type_in(page, "Recipient's name", "Alex Moreno")
-    type_in(page, "Your name", "Jordan Lee")
-    type_in(page, "Your role", "Head of Operations")
-    type_in(page, "Approved action", "Run migrations only in the Sunday maintenance window")
-    type_in(page, "Owner", "Sam Patel")
-    type_in(page, "Checkpoint they can see", "Maintenance calendar shared with you")
-    page.get_by_role("spinbutton", name="year, Due").first.click()
-    page.keyboard.type("20261204")
-    page.keyboard.press("Tab")
-    wait_idle(page)
-
-
 def test_cancel_frees_the_user_from_a_hung_model_and_saves_nothing(
     app_with_model: tuple[str, Path], model_server: FaultServer, browser  # noqa: F811
 ) -> None:
@@ -77,7 +57,7 @@ def test_cancel_frees_the_user_from_a_hung_model_and_saves_nothing(
     page.goto(url)
     page.get_by_role("heading", name="Draft a recovery email").wait_for(timeout=60_000)
     wait_idle(page)
-    fill(page)
+    fill_incident(page, "Cancelled outage case")
     case_id = int(page.url.split("case=")[1].split("&")[0])
 
     page.get_by_role("button", name="Generate all four parts and the email").click()
