@@ -213,3 +213,20 @@ def test_a_model_revise_is_grounded_in_the_case_facts(
     sent = json.dumps(fault_server.requests[-1]["messages"])
     assert incident.recipient.name in sent and incident.approved_actions[0].what in sent
     assert revision.revised == "We apologise that our message caused confusion."
+
+
+def test_every_rewrite_answers_a_real_rule_and_the_passive_table_is_whole() -> None:
+    from fnmatch import fnmatchcase
+
+    from assistant.drafting.rewrites import rewrites
+
+    ids = {compiled.rule.id for compiled in rubrics().rules}
+    categories = {compiled.category for compiled in rubrics().rules}
+    for rewrite in rewrites():
+        for rule in rewrite.rules:
+            assert rule in categories or any(fnmatchcase(i, rule) for i in ids), (rewrite.id, rule)
+        assert rewrite.kind in ("swap", "passive"), rewrite.id
+        assert (rewrite.find is not None) == (rewrite.kind == "swap"), rewrite.id
+    spec = lexicon.data("revise")["passive"]
+    assert all(isinstance(v, str) and v for v in spec["past"].values())
+    assert all(isinstance(v, str) and v for v in spec["base"].values())
