@@ -340,6 +340,15 @@ def _owner(owner: str, incident: Incident) -> str:
     return "me" if _is_sender(owner, incident) else owner
 
 
+def _cadence_line(cadence: str) -> str:
+    """The review cadence as a sentence of its own: a bare noun phrase from the facts ("a call
+    from Shona every Friday") is what the reader will get; a clause stands as written."""
+    text = cadence.strip()
+    if re.match(r"(?:an?|one|weekly|daily|monthly|fortnightly|regular)\b", text, re.IGNORECASE):
+        return _sentence(f"You will get {_lower_first(text)}")
+    return _sentence(_upper_first(text))
+
+
 def _fallback_cadence(incident: Incident) -> str:
     """Without a review cadence in the facts: when the reader will next hear, from whom."""
     actions = incident.approved_actions
@@ -410,7 +419,7 @@ def compose_body(incident: Incident, parts: dict[PartName, _Part]) -> str:
         else:
             lines.append(said("rebuild"))
             lines += [f"- {_action_line(action, incident)}" for action in plan.actions]
-        lines.append(plan.review_cadence)
+        lines.append(_cadence_line(plan.review_cadence))
         lines.append("")
     if (name := parts.get("name_them")) is not None and isinstance(name, NameThem):
         lines.append(cue("Name them") + name.statement)
