@@ -108,3 +108,23 @@ def test_a_cadence_written_as_a_noun_phrase_and_a_long_signature_pass() -> None:
         result.body
     )
     assert result.status == "ready", result.reasons()
+
+
+def test_an_action_taken_without_a_subject_and_the_senders_own_action_read_in_first_person() -> (
+    None
+):
+    """ "Refunded £1,149 to your card on 4 November" was copied as a fragment, and an action the
+    sender owns promised "word from <the sender's own name>" (the sender in the third person)."""
+    base = load_incident(OUTAGE)
+    first = base.approved_actions[0]
+    mine = ApprovedAction(what=first.what, owner=base.sender.name, due=first.due)
+    incident = base.model_copy(
+        update={
+            "actions_taken": ["Refunded £1,149 to your original card on 4 November"],
+            "approved_actions": [mine, *base.approved_actions[1:]],
+        }
+    )
+    body = draft(incident).body
+    assert "We refunded £1,149 to your original card on 4 November." in body
+    assert f"word from {base.sender.name}" not in body
+    assert "word from me on" in body
