@@ -14,7 +14,7 @@ import streamlit as st
 
 from assistant import ui
 from assistant.documents import safe_filename, to_eml, to_markdown, to_text
-from assistant.storage import CaseRecord
+from assistant.storage import RESTORE_DAYS, CaseRecord
 
 store = ui.store()
 state = st.session_state
@@ -63,7 +63,7 @@ def delete(case_id: int) -> None:
     state.pop("h.case", None)
     if url_case() == case_id:
         del st.query_params["case"]
-    state["h.flash"] = f"Deleted case #{case_id}."
+    state["h.flash"] = f"Deleted case #{case_id}; restore it below within {RESTORE_DAYS} days."
 
 
 st.title("History")
@@ -126,8 +126,9 @@ buttons[2].download_button(
     on_click="ignore",
 )
 with buttons[3].popover("Delete", icon=":material/delete:"):
+    st.caption(f"Deleted cases can be restored here for {RESTORE_DAYS} days, then are removed.")
     st.checkbox("Yes, delete this case and all its versions", key=f"h.confirm.{case.id}")
-    st.button("Delete permanently", key="h.delete", on_click=delete, args=(case.id,))
+    st.button("Delete", key="h.delete", on_click=delete, args=(case.id,))
 
 if not versions:
     st.info("This case has facts but no draft yet. Reopen it to generate one.")
