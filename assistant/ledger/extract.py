@@ -46,7 +46,10 @@ class Candidate(BaseModel):
 @cache
 def _patterns() -> dict[str, tuple[re.Pattern[str], ...]]:
     loaded: dict[str, Any] = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    return {key: tuple(re.compile(p, re.I) for p in loaded[key]) for key in loaded}
+    return {
+        key: tuple(re.compile(p, re.I) for p in ([v] if isinstance(v, str) else v))
+        for key, v in loaded.items()
+    }
 
 
 @cache
@@ -108,16 +111,42 @@ def _checkpoint(sentence: str) -> str:
     return ""
 
 
+def _sentences(body: str, report: Report) -> list[str]:
+    return [" ".join(body[span.start : span.end].split()) for span in report.sentences]
+
+
 def from_text(body: str, report: Report, today: dt.date, writer: str = "") -> list[Candidate]:
-    """Commitments in a draft's sentences (the scorer's split), with what each one names."""
+    """Commitments in a draft's sentences (the scorer's split), with what each one names.
+
+    A plan line written as three sentences (the action; "Owner: ..., by <date>."; "You will
+    see ...") is one commitment.
+    """
     vague = {f.sentence for f in report.flags if f.category == "vague_promise"}
+    sentences = _sentences(body, report)
+    owner_line = _patterns()["owner_line"][0]
+    checkpoint_line = _patterns()["checkpoint_line"][0]
     found: list[Candidate] = []
-    for index, span in enumerate(report.sentences):
-        sentence = " ".join(body[span.start : span.end].split())
+    used: set[int] = set()
+    for index, sentence in enumerate(sentences):
+        if index in used or not sentence:
+            continue
+        nxt = sentences[index + 1] if index + 1 < len(sentences) else ""
+        if nxt and owner_line.search(nxt):
+            after = sentences[index + 2] if index + 2 < len(sentences) else ""
+            seen = checkpoint_line.search(after)
+            group = {index, index + 1} | ({index + 2} if seen else set())
+            used |= group
+            found.append(Candidate(
+                action=sentence[:500], owner=_owner(nxt, writer), due=_due(nxt, today),
+                checkpoint=seen.group("checkpoint").strip() if seen else "",
+                sentence=" ".join(sentences[i] for i in sorted(group)),
+                vague=bool(group & vague),
+            ))
+            continue
         promised = _promise().search(sentence) is not None or any(
             p.search(sentence) for p in _patterns()["commitment"]
         )
-        if not sentence or not (promised or index in vague):
+        if not (promised or index in vague):
             continue
         found.append(
             Candidate(
