@@ -82,8 +82,6 @@ def row(entry: LedgerEntry, today: dt.date, titles: dict[int, str], kind: str) -
         if entry.proof or entry.proof_link:
             proof = " ".join(p for p in (entry.proof, entry.proof_link) if p)
             st.markdown(f"Proof: {ui.md_escape(proof)}")
-        if error := state.pop(f"l.error.{entry.id}", None):
-            st.error(ui.md_escape(str(error)))
         if entry.status == "open":
             with st.expander("Close this entry"):
                 st.radio("Outcome", CLOSING_STATUSES, key=f"l.status.{entry.id}",
@@ -94,6 +92,10 @@ def row(entry: LedgerEntry, today: dt.date, titles: dict[int, str], kind: str) -
                 st.text_input("Reason (needed for missed or dropped)",
                               key=f"l.reason.{entry.id}")
                 st.button("Save", key=f"l.close.{entry.id}", on_click=close, args=(entry.id,))
+                # inside the expander, after the button: the layout above it never shifts, so
+                # the expander stays open while the user fixes what the message names
+                if error := state.pop(f"l.error.{entry.id}", None):
+                    st.error(ui.md_escape(str(error)))
         with st.expander(f"History ({len(entry.history)})"):
             for event in entry.history:
                 reason = f" — {ui.md_escape(event.reason)}" if event.reason else ""
