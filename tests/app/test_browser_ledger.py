@@ -57,10 +57,11 @@ def browser() -> Iterator[object]:
 
 
 def _style(page, selector: str) -> dict[str, str]:
-    return page.locator(selector).first.evaluate(
+    style: dict[str, str] = page.locator(selector).first.evaluate(
         "el => { const s = getComputedStyle(el);"
         " return {border: s.borderLeftColor, width: s.borderLeftWidth, bg: s.backgroundColor}; }"
     )
+    return style
 
 
 def test_overdue_stands_out_and_closing_asks_for_proof(seeded: tuple[str, Path], browser) -> None:
