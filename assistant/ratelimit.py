@@ -10,13 +10,15 @@ injectable so tests step time instead of waiting.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from assistant.errors import ConfigError, RateLimitError
@@ -85,8 +87,23 @@ def _window(seconds: float) -> str:
 LIMITER = RateLimiter()
 
 
+# Set for work done on someone's behalf off the page's thread (``assistant.background`` jobs).
+_ACTING_FOR: ContextVar[str | None] = ContextVar("amends_acting_for", default=None)
+
+
+@contextlib.contextmanager
+def acting_as(user: str) -> Iterator[None]:
+    """Count the model calls made inside as ``user``'s (a job started by them, in its thread)."""
+    token = _ACTING_FOR.set(user)
+    try:
+        yield
+    finally:
+        _ACTING_FOR.reset(token)
+
+
 def acting_user() -> str:
-    """Whom to count: the signed-in user in an app session (``assistant.oidc``), else the actor.
+    """Whom to count: the user a job acts for, else the signed-in user in an app session
+    (``assistant.oidc``), else the actor.
 
     Until the auth modes' own identity lands in ``assistant.identity``, the app's signed-in
     identity is read here from the session, so two signed-in people have two limits. Streamlit
@@ -94,6 +111,9 @@ def acting_user() -> str:
     """
     from assistant.identity import current_actor
 
+    delegated = _ACTING_FOR.get()
+    if delegated:
+        return delegated
     if "streamlit" in sys.modules:
         from streamlit.runtime.scriptrunner import get_script_run_ctx
 
