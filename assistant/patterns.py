@@ -57,7 +57,12 @@ _IRREGULAR: dict[str, tuple[str, ...]] = {
 
 
 class PatternError(ValueError):
-    """A pattern that RE2 cannot compile, or a reference to an unknown named pattern."""
+    """A pattern that RE2 cannot compile, a reference to an unknown named pattern, or a
+    malformed ``any``/``seq`` tree (``path`` then locates the wrong item inside it)."""
+
+    def __init__(self, message: str, path: tuple[int | str, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 def inflections(word: str) -> set[str]:
@@ -110,6 +115,107 @@ def lexicon_to_regex(phrases: list[str]) -> str:
     """One alternation for a whole phrase list, longest phrases first so the widest span wins."""
     ordered = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
     return "(?:" + "|".join(phrase_to_regex(p) for p in ordered) + ")"
+
+
+# A long alternation is written in YAML as ``any:`` (alternatives, one per line) and ``seq:``
+# (pieces in order), nested as deep as needed; both join back into one regex string at load time.
+TREE_KEYS = ("any", "seq")
+
+
+def regex_source(spec: str | dict[str, Any], path: tuple[int | str, ...] = ()) -> str:
+    """The one regex a pattern spec stands for: a string as it is, or an ``any``/``seq`` tree.
+
+    ``any`` joins its items with ``|`` and ``seq`` concatenates them; an ``any`` nested inside
+    another item is wrapped in ``(?:...)`` so it groups, the outermost one is not (it is the whole
+    pattern). Raises PatternError whose ``path`` says which item, under ``path``, is wrong.
+    """
+    if isinstance(spec, str):
+        return spec
+    if not isinstance(spec, dict) or len(spec) != 1 or next(iter(spec)) not in TREE_KEYS:
+        keys = ", ".join(repr(k) for k in spec) if isinstance(spec, dict) else type(spec).__name__
+        raise PatternError(
+            f"a regex is a string, or a mapping with one key, 'any' (alternatives) or 'seq' "
+            f"(pieces in order); got {keys or 'an empty mapping'}",
+            path,
+        )
+    key, items = next(iter(spec.items()))
+    if not isinstance(items, list) or not items:
+        raise PatternError(f"'{key}' must be a non-empty list of regex fragments", (*path, key))
+    parts: list[str] = []
+    for index, item in enumerate(items):
+        where = (*path, key, index)
+        if isinstance(item, str):
+            check_fragment(item, in_seq=key == "seq", path=where)
+            parts.append(item)
+        elif isinstance(item, dict):
+            inner = regex_source(item, where)
+            parts.append(f"(?:{inner})" if next(iter(item)) == "any" else inner)
+        else:
+            raise PatternError(
+                f"item {index + 1} must be a regex string or an 'any'/'seq' mapping, "
+                f"not {type(item).__name__} {item!r}",
+                where,
+            )
+    return ("|" if key == "any" else "").join(parts)
+
+
+def check_fragment(fragment: str, in_seq: bool, path: tuple[int | str, ...] = ()) -> None:
+    """Reject a fragment that would change the meaning of its neighbours once joined.
+
+    Every fragment must be a whole piece (brackets and parentheses closed), an ``any`` item
+    must not be empty (it would match everywhere) and a ``seq`` piece must not hold a
+    top-level ``|`` (it would split the whole pattern, not the piece).
+    """
+    if not fragment.strip():
+        raise PatternError("an empty fragment (in 'any' it would match everywhere)", path)
+    depth, index, top_bar = 0, 0, False
+    while index < len(fragment):
+        char = fragment[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = _class_end(fragment, index)
+            if index < 0:
+                raise PatternError(f"fragment {fragment!r} has an unclosed '['", path)
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                raise PatternError(f"fragment {fragment!r} closes a ')' it never opened", path)
+        elif char == "|" and depth == 0:
+            top_bar = True
+        index += 1
+    if depth:
+        raise PatternError(
+            f"fragment {fragment!r} leaves a '(' open: each fragment must be a whole piece "
+            "(write a long group as a nested 'any')",
+            path,
+        )
+    if in_seq and top_bar:
+        raise PatternError(
+            f"fragment {fragment!r} has a top-level '|', which in 'seq' would split the whole "
+            "pattern: write the alternatives as a nested 'any'",
+            path,
+        )
+
+
+def _class_end(text: str, start: int) -> int:
+    """Index of the ``]`` that closes the character class opened at ``start``, or -1."""
+    index = start + 1
+    if index < len(text) and text[index] == "^":
+        index += 1
+    if index < len(text) and text[index] == "]":
+        index += 1
+    while index < len(text):
+        if text[index] == "\\":
+            index += 2
+            continue
+        if text[index] == "]":
+            return index
+        index += 1
+    return -1
 
 
 def expand_references(source: str, named: dict[str, str], seen: tuple[str, ...] = ()) -> str:
