@@ -125,9 +125,10 @@ TREE_KEYS = ("any", "seq")
 def regex_source(spec: str | dict[str, Any], path: tuple[int | str, ...] = ()) -> str:
     """The one regex a pattern spec stands for: a string as it is, or an ``any``/``seq`` tree.
 
-    ``any`` joins its items with ``|`` and ``seq`` concatenates them; an ``any`` nested inside
-    another item is wrapped in ``(?:...)`` so it groups, the outermost one is not (it is the whole
-    pattern). Raises PatternError whose ``path`` says which item, under ``path``, is wrong.
+    ``any`` joins its items with ``|`` and ``seq`` concatenates them (the items: a list, or a
+    ``|`` block with one fragment a line); an ``any`` nested inside another item is wrapped in
+    ``(?:...)`` so it groups, the outermost one is not (it is the whole pattern). Raises
+    PatternError whose ``path`` says which item, under ``path``, is wrong.
     """
     if isinstance(spec, str):
         return spec
@@ -139,6 +140,14 @@ def regex_source(spec: str | dict[str, Any], path: tuple[int | str, ...] = ()) -
             path,
         )
     key, items = next(iter(spec.items()))
+    if isinstance(items, str):
+        items = block_fragments(items)
+        if len(items) < 2:
+            raise PatternError(
+                f"'{key}' as text takes one fragment a line in a '|' block, at least two lines "
+                "(a '>' block would fold them into one line)",
+                (*path, key),
+            )
     if not isinstance(items, list) or not items:
         raise PatternError(f"'{key}' must be a non-empty list of regex fragments", (*path, key))
     parts: list[str] = []
@@ -159,6 +168,15 @@ def regex_source(spec: str | dict[str, Any], path: tuple[int | str, ...] = ()) -
     return ("|" if key == "any" else "").join(parts)
 
 
+def block_fragments(block: str) -> list[str]:
+    """The fragments of a ``|`` block: one a line, surrounding spaces and blank lines dropped.
+
+    A block holds thousands of fragments in one YAML scalar, which loads several times faster
+    than a list of as many quoted strings.
+    """
+    return [line.strip() for line in block.splitlines() if line.strip()]
+
+
 def check_fragment(fragment: str, in_seq: bool, path: tuple[int | str, ...] = ()) -> None:
     """Reject a fragment that would change the meaning of its neighbours once joined.
 
@@ -168,25 +186,19 @@ def check_fragment(fragment: str, in_seq: bool, path: tuple[int | str, ...] = ()
     """
     if not fragment.strip():
         raise PatternError("an empty fragment (in 'any' it would match everywhere)", path)
-    depth, index, top_bar = 0, 0, False
-    while index < len(fragment):
-        char = fragment[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "[":
-            index = _class_end(fragment, index)
-            if index < 0:
-                raise PatternError(f"fragment {fragment!r} has an unclosed '['", path)
-        elif char == "(":
+    bare = _NEUTRAL.sub("", fragment)  # escapes and whole character classes cannot unbalance
+    if "[" in bare:
+        raise PatternError(f"fragment {fragment!r} has an unclosed '['", path)
+    depth, top_bar = 0, False
+    for char in _STRUCTURE.findall(bare):
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
             if depth < 0:
                 raise PatternError(f"fragment {fragment!r} closes a ')' it never opened", path)
-        elif char == "|" and depth == 0:
+        elif depth == 0:
             top_bar = True
-        index += 1
     if depth:
         raise PatternError(
             f"fragment {fragment!r} leaves a '(' open: each fragment must be a whole piece "
@@ -201,21 +213,9 @@ def check_fragment(fragment: str, in_seq: bool, path: tuple[int | str, ...] = ()
         )
 
 
-def _class_end(text: str, start: int) -> int:
-    """Index of the ``]`` that closes the character class opened at ``start``, or -1."""
-    index = start + 1
-    if index < len(text) and text[index] == "^":
-        index += 1
-    if index < len(text) and text[index] == "]":
-        index += 1
-    while index < len(text):
-        if text[index] == "\\":
-            index += 2
-            continue
-        if text[index] == "]":
-            return index
-        index += 1
-    return -1
+# An escape, or a whole character class (``[^]a\]]`` included): neither can open a group.
+_NEUTRAL = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]", re.DOTALL)
+_STRUCTURE = re.compile(r"[()|]")
 
 
 def expand_references(source: str, named: dict[str, str], seen: tuple[str, ...] = ()) -> str:

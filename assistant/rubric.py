@@ -356,9 +356,18 @@ def _line_of(text: str, loc: tuple[int | str, ...]) -> int:
             isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
         ):
             node = node.value[part]
+        elif isinstance(node, yaml.ScalarNode) and node.style == "|" and isinstance(part, int):
+            return _block_line(node, part)
         else:
             node = None
     return node.start_mark.line + 1 if node is not None else line
+
+
+def _block_line(node: yaml.ScalarNode, index: int) -> int:
+    """The line of the ``index``-th fragment of a ``|`` block (blank lines are not fragments)."""
+    filled = [n for n, line in enumerate(node.value.splitlines()) if line.strip()]
+    offset = filled[index] if index < len(filled) else 0
+    return node.start_mark.line + 2 + offset
 
 
 def _compile(loaded: list[_Loaded], disable: set[str], enable: set[str]) -> RubricSet:
