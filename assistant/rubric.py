@@ -307,16 +307,15 @@ def _check_trees(rubric: RubricFile, path: Path, text: str, data: dict[str, Any]
     specs: list[tuple[tuple[int | str, ...], Any]] = [
         (("patterns", name), value) for name, value in rubric.patterns.items()
     ]
-    for kind, items in (("rules", rubric.rules), ("checks", rubric.checks)):
-        for index, item in enumerate(items):
-            matchers = [((kind, index), item)] if isinstance(item, Rule) else [
-                ((kind, index, "evidence", number), m) for number, m in enumerate(item.evidence)
-            ]
-            for loc, matcher in matchers:
-                specs.append(((*loc, "pattern"), matcher.pattern))
-                for role in ("requires", "unless"):
-                    for number, spec in enumerate(getattr(matcher, role)):
-                        specs.append(((*loc, role, number), spec))
+    matchers: list[tuple[tuple[int | str, ...], Matcher]] = [
+        (("rules", index), rule) for index, rule in enumerate(rubric.rules)
+    ]
+    for index, check in enumerate(rubric.checks):
+        matchers += [(("checks", index, "evidence", n), m) for n, m in enumerate(check.evidence)]
+    for loc, matcher in matchers:
+        specs.append(((*loc, "pattern"), matcher.pattern))
+        specs += [((*loc, "requires", n), spec) for n, spec in enumerate(matcher.requires)]
+        specs += [((*loc, "unless", n), spec) for n, spec in enumerate(matcher.unless)]
     for loc, spec in specs:
         if not isinstance(spec, dict):
             continue

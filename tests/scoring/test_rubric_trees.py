@@ -91,7 +91,9 @@ def test_compiled_patterns_match_the_recorded_fingerprints() -> None:
     the fixture with ``python -m tests.scoring.test_rubric_trees --write``."""
     recorded = json.loads(FIXTURE.read_text(encoding="utf-8"))
     current = fingerprints(load_rubric_set())
-    changed = sorted(k for k in recorded.keys() | current.keys() if recorded.get(k) != current.get(k))
+    changed = sorted(
+        k for k in recorded.keys() | current.keys() if recorded.get(k) != current.get(k)
+    )
     assert not changed, f"compiled patterns changed for: {', '.join(changed)}"
 
 
@@ -124,6 +126,13 @@ def test_malformed_tree_names_the_item(tree: object, where: tuple[object, ...], 
     assert caught.value.path == where
 
 
+def test_a_block_is_one_fragment_a_line() -> None:
+    assert regex_source({"any": "  we\\s+\n\n  our\n"}) == "we\\s+|our"
+    with pytest.raises(PatternError, match="at least two lines") as caught:
+        regex_source({"seq": [{"any": "folded by > into one line"}]})
+    assert caught.value.path == ("seq", 0, "any")
+
+
 def test_escaped_brackets_and_parentheses_are_whole_pieces() -> None:
     assert regex_source({"any": [r"\(x\)", r"[)(|]", r"[]a]", r"\["]}) == r"\(x\)|[)(|]|[]a]|\["
 
@@ -141,9 +150,9 @@ def test_tree_rule_matches_like_its_one_line_form(tmp_path: Path) -> None:
             - '{{house_vendor}}'
         - '\\b'
     requires:
-      - any:
-          - '\\bthe\\b'
-          - '\\bour\\b'"""
+      - any: |
+          \\bthe\\b
+          \\bour\\b"""
     body = HEADER + "patterns:\n  house_vendor:\n    any: ['vendor', 'supplier']\n"
     rubrics = load_rubric_set(
         extra=[write(tmp_path, body + RULE.format(trigger=trigger))], include_bundled=False
@@ -163,6 +172,12 @@ def test_bad_item_in_a_rule_names_file_line_rule_and_item(tmp_path: Path) -> Non
     assert message.startswith(
         "FILE:12: rule 'house.rule', field 'rules.0.pattern.any.1': fragment '(?:open' leaves"
     )
+
+
+def test_bad_fragment_in_a_block_is_located_on_its_own_line(tmp_path: Path) -> None:
+    trigger = "    pattern:\n      any: |\n        fine\n\n        (?:open\n        also"
+    message = load_error(tmp_path, HEADER + RULE.format(trigger=trigger))
+    assert message.startswith("FILE:13: rule 'house.rule', field 'rules.0.pattern.any.1'")
 
 
 def test_bad_condition_item_is_located(tmp_path: Path) -> None:
