@@ -80,6 +80,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     explain.set_defaults(func=run_explain)
 
     _register_drafting(commands, argv)
+    from assistant import pulse_command
+
+    pulse_command.register(commands)
     if argv and argv[0] == "train":
         from assistant.learned import command as train_command
 

@@ -365,6 +365,7 @@ NetCheck = Literal[
     "name_them.invented",
     "rubric.error",
     "facts.instruction_followed",
+    "update.missed_left_out",
 ]
 
 

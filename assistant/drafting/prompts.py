@@ -32,6 +32,7 @@ PROMPT_NAMES = (
     "name_them",
     "compose",
     "revise",
+    "update",
 )
 
 
