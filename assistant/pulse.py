@@ -210,6 +210,17 @@ def parse_csv(survey: Survey, data: bytes | str, source: str = "<csv>") -> list[
 # --- storage -------------------------------------------------------------------------------
 
 
+def _ready(store: Store) -> Store:
+    """Create the pulse tables on a database opened before this module was imported (a fresh
+    one gets them with the others; ``checkfirst`` leaves existing tables alone)."""
+    if not getattr(store, "_pulse_tables", False):
+        _Base.metadata.create_all(
+            store._engine, tables=[_PulseResponse.__table__, _PulseAnswer.__table__]
+        )
+        store._pulse_tables = True  # type: ignore[attr-defined]
+    return store
+
+
 def save_pulse(store: Store, case_id: int, survey: Survey, answers: PulseAnswers) -> PulseRecord:
     """Store one pulse for a case; the actor who entered it is recorded."""
     return save_pulses(store, case_id, survey, [answers])[0]
@@ -221,7 +232,7 @@ def save_pulses(
     """Store several pulses in one transaction (a CSV import is all or nothing)."""
     ids: list[int] = []
     actor = current_actor()
-    with store._session() as session:
+    with _ready(store)._session() as session:
         _case_row(session, case_id)
         for answers in many:
             row = _PulseResponse(
@@ -249,7 +260,7 @@ def save_pulses(
 
 def pulses(store: Store, case_id: int) -> list[PulseRecord]:
     """A case's pulses, oldest first (by date, then by when they were entered)."""
-    with store._session() as session:
+    with _ready(store)._session() as session:
         rows = session.scalars(
             select(_PulseResponse)
             .where(_PulseResponse.case_id == case_id)
@@ -260,7 +271,7 @@ def pulses(store: Store, case_id: int) -> list[PulseRecord]:
 
 def delete_pulse(store: Store, pulse_id: int) -> None:
     """Remove one pulse (entered by mistake)."""
-    with store._session() as session:
+    with _ready(store)._session() as session:
         row = session.get(_PulseResponse, pulse_id)
         if row is None:
             raise InputError(f"pulse {pulse_id} does not exist")
