@@ -129,7 +129,7 @@ def incident_data(folder: Path) -> dict[str, Any]:
     return data
 
 
-def _backdate(store: Any, version_id: int, day: dt.date) -> None:
+def backdate_version(store: Any, version_id: int, day: dt.date) -> None:
     """A letter dated as it was sent in the story, so charts place it where it belongs."""
     from assistant.storage import _Version
 
@@ -164,7 +164,7 @@ def load_into_store(store: Any, folder: Path, progress: Any = None) -> int:
                                   subject=letter.subject, model=letter.model,
                                   report=letter.report)
         if saved is not None:
-            _backdate(store, saved.id, day)
+            backdate_version(store, saved.id, day)
         if progress:
             progress(f"letter of {day.isoformat()}: {letter.status}")
     save_pulses(store, case.id, survey, answers)

@@ -204,18 +204,19 @@ def _next_line(state: LedgerState) -> str:
     nxt = state.next_checkpoint()
     if nxt is None:
         return _say("no_next" if state.slipped else "all_closed")
-    return _say("next_checkpoint", date=long_date(nxt.due), checkpoint=_checkpoint_line(nxt))
+    return _say("next_checkpoint", date=long_date(nxt.due), action=nxt.action.rstrip("."))
 
 
 def update_facts(incident: Incident, state: LedgerState) -> Incident:
-    """The incident with the ledger as its facts: what was done and what slipped become actions
-    taken, the commitments still to come become the approved actions, and the next checkpoint
-    the review cadence, so grounding and the net allow exactly what the ledger holds."""
-    coming = [*state.open, *(s.entry for s in state.slipped if s.new_due)]
+    """The incident with the ledger as its facts: the ledger's entries (not dropped) become the
+    approved actions, what was done and what slipped become actions taken, and the next
+    checkpoint the review cadence, so grounding and the net allow exactly what the ledger holds."""
+    held = sorted([*state.done, *state.open, *(s.entry for s in state.slipped)],
+                  key=lambda e: (e.due, e.id))
     approved = [
         ApprovedAction.model_construct(what=e.action, owner=e.owner, due=e.due,
                                        checkpoint=e.checkpoint)
-        for e in coming
+        for e in held
     ] or list(incident.approved_actions)
     taken = [*incident.actions_taken, *(_done_line(e) for e in state.done),
              *(_slipped_line(s) for s in state.slipped)]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.arc import _backdate
+from assistant.arc import backdate_version
 from assistant.errors import InputError
 from assistant.ledger_models import LedgerEntry, LedgerEvent
 from assistant.pulse import (
@@ -183,7 +183,7 @@ def test_timeline_puts_the_ledger_and_letters_beside_each_pulse(
     letter = store.add_version(case.id, "Dear Peter, ...", source="composed",
                                scores={"overall": 84, "trust": 67})
     assert letter is not None
-    _backdate(store, letter.id, dt.date(2026, 11, 23))  # the update went out on 23 November
+    backdate_version(store, letter.id, dt.date(2026, 11, 23))  # the update went out on 23 November
     points = timeline(survey, saved, entries, store.versions(case.id))
     assert [(p.done, p.missed, p.open) for p in points] == [(0, 0, 3), (1, 1, 1), (2, 0, 1)]
     assert [p.letter_score for p in points] == [None, 84, 84]
