@@ -145,7 +145,7 @@ def _chart(survey: Survey, points: list[TimelinePoint]) -> None:
             tooltip=["date:T", "dimension:N", "score:Q"],
         )
     )
-    left.altair_chart(lines, use_container_width=True)
+    left.altair_chart(lines, width="stretch")
     ledger = pd.DataFrame(
         [{"date": p.taken_on.isoformat(), "count": p.done, "what": "ledger: done"} for p in points]
         + [{"date": p.taken_on.isoformat(), "count": p.missed, "what": "ledger: missed"}
@@ -156,14 +156,14 @@ def _chart(survey: Survey, points: list[TimelinePoint]) -> None:
         .mark_bar()
         .encode(x=alt.X("date:N", title="pulse"), xOffset="what:N", y="count:Q",
                 color=alt.Color("what:N", legend=alt.Legend(orient="bottom"))),
-        use_container_width=True,
+        width="stretch",
     )
     letters = pd.DataFrame([
         {"date": p.taken_on.isoformat(), "letter score": p.letter_score,
          "trust index": p.trust_index}
         for p in points
     ])
-    right.dataframe(letters, hide_index=True, use_container_width=True)
+    right.dataframe(letters, hide_index=True, width="stretch")
 
 
 def _answers_table(records: list[Any], survey: Survey) -> None:
@@ -175,7 +175,7 @@ def _answers_table(records: list[Any], survey: Survey) -> None:
          survey.open_question.text: r.open_answer}
         for r in records
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 def _draft_update(case_id: int) -> None:
