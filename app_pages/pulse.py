@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
 from assistant import ui
@@ -69,7 +68,7 @@ def _entry_form(survey: Survey, case_id: int) -> None:
         cols = st.columns(3)
         taken = cols[0].date_input("Date of the answers", value=dt.date.today(), key="p.date")
         moment = cols[1].selectbox("When", list(survey.moments), key="p.moment",
-                                   format_func=lambda m: survey.moments[m])  # type: ignore[index]
+                                   format_func=lambda m: survey.moments[m])
         respondent = cols[2].text_input("Who answered", key="p.respondent")
         values: dict[str, Any] = {"date": taken, "moment": moment, "respondent": respondent}
         for number, item in enumerate(survey.items, 1):
@@ -134,9 +133,8 @@ def _chart(survey: Survey, points: list[TimelinePoint]) -> None:
     if not points:
         return
     left, right = st.columns([3, 2])
-    rows = pd.DataFrame(chart_rows(points))
     lines = (
-        alt.Chart(rows, title="Trust per dimension (higher is better)")
+        alt.Chart({"values": chart_rows(points)}, title="Trust per dimension (higher is better)")
         .mark_line(point=True)
         .encode(
             x=alt.X("date:T", title="pulse"),
@@ -146,11 +144,11 @@ def _chart(survey: Survey, points: list[TimelinePoint]) -> None:
         )
     )
     left.altair_chart(lines, width="stretch")
-    ledger = pd.DataFrame(
+    ledger = {"values":
         [{"date": p.taken_on.isoformat(), "count": p.done, "what": "ledger: done"} for p in points]
         + [{"date": p.taken_on.isoformat(), "count": p.missed, "what": "ledger: missed"}
            for p in points]
-    )
+    }
     right.altair_chart(
         alt.Chart(ledger, title="The ledger on each pulse's date")
         .mark_bar()
@@ -158,11 +156,11 @@ def _chart(survey: Survey, points: list[TimelinePoint]) -> None:
                 color=alt.Color("what:N", legend=alt.Legend(orient="bottom"))),
         width="stretch",
     )
-    letters = pd.DataFrame([
+    letters = [
         {"date": p.taken_on.isoformat(), "letter score": p.letter_score,
          "trust index": p.trust_index}
         for p in points
-    ])
+    ]
     right.dataframe(letters, hide_index=True, width="stretch")
 
 
@@ -175,10 +173,11 @@ def _answers_table(records: list[Any], survey: Survey) -> None:
          survey.open_question.text: r.open_answer}
         for r in records
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def _draft_update(case_id: int) -> None:
+    from assistant.drafting.models import RecoveryDraft
     from assistant.drafting.update import draft_case_update
 
     if st.button("Draft an update", key="p.update", type="primary",
@@ -193,9 +192,10 @@ def _draft_update(case_id: int) -> None:
         store.add_version(case_id, result.body, source="composed", subject=result.subject,
                           model=result.model, report=result.report)
         state["p.update_result"] = result
-    result = state.get("p.update_result")
-    if result is None:
+    shown = state.get("p.update_result")
+    if not isinstance(shown, RecoveryDraft):
         return
+    result = shown
     if result.status == "rejected":
         st.error("Not ready to send:\n" + "\n".join(f"- {ui.md_escape(r)}"
                                                      for r in result.reasons()))
@@ -220,9 +220,12 @@ current = ui.active_case_id()
 top = st.columns([4, 1])
 top[1].button("Load the example arc", key="p.arc", on_click=load_arc,
               help="One incident from first letter through two updates and three pulses")
-if not cases or survey is None:
+if survey is None:
+    st.stop()
+if not cases:
     st.info("No case yet: write a first letter on the Draft page, or load the example arc.")
     st.stop()
+assert survey is not None  # st.stop() ends the run
 ids = [c.id for c in cases]
 if current not in ids:
     current = ids[0]
@@ -235,9 +238,10 @@ case_id = int(state["p.case"])
 send, enter, chart, update = st.tabs(["Survey to send", "Enter answers", "Trust over time",
                                       "Draft an update"])
 with send:
-    moment = st.selectbox("For", ["", *survey.moments], key="p.send_moment",
-                          format_func=lambda m: survey.moments.get(m, "any time"))  # type: ignore[call-overload]
-    text = plain_text(survey, moment=moment)
+    moments = survey.moments
+    moment = st.selectbox("For", ["", *moments], key="p.send_moment",
+                          format_func=lambda m: moments.get(m, "any time"))
+    text = plain_text(survey, moment=moment or "")
     st.code(text, language=None)
     st.download_button("Download as text", text, file_name="trust-pulse.txt",
                        mime="text/plain", key="p.survey_txt")

@@ -215,7 +215,8 @@ def _ready(store: Store) -> Store:
     one gets them with the others; ``checkfirst`` leaves existing tables alone)."""
     if not getattr(store, "_pulse_tables", False):
         _Base.metadata.create_all(
-            store._engine, tables=[_PulseResponse.__table__, _PulseAnswer.__table__]
+            store._engine,
+            tables=[_Base.metadata.tables[name] for name in ("pulse_responses", "pulse_answers")],
         )
         store._pulse_tables = True  # type: ignore[attr-defined]
     return store
@@ -329,7 +330,7 @@ class TimelinePoint(BaseModel):
 
 
 def _status_on(entry: LedgerEntry, day: dt.date) -> str | None:
-    """An entry's status at the end of ``day`` (None when it did not exist yet), from its history."""
+    """An entry's status at the end of ``day`` (None before it existed), from its history."""
     if entry.created_at.date() > day:
         return None
     status = "open"

@@ -38,7 +38,7 @@ DIMENSION_LABELS: dict[str, str] = {
     "ability": "Ability",
     "mutual_value": "Mutual value",
 }
-Moment = Literal["first_letter", "checkpoint", "end"]
+MOMENTS = ("first_letter", "checkpoint", "end")
 SURVEY_FILE = "trust_pulse.yaml"
 MAX_SURVEY_BYTES = 200_000
 _ID = r"^[a-z][a-z0-9_]*$"
@@ -86,7 +86,7 @@ class Survey(_Strict):
     title: str = Field(min_length=1, max_length=120)
     intro: str = Field(default="", max_length=1000)
     scale: Scale = Field(default_factory=Scale)
-    moments: dict[Moment, str] = Field(
+    moments: dict[str, str] = Field(
         default_factory=lambda: {
             "first_letter": "after the first letter",
             "checkpoint": "at a checkpoint",
@@ -98,6 +98,9 @@ class Survey(_Strict):
 
     @model_validator(mode="after")
     def _distinct(self) -> Survey:
+        unknown = sorted(set(self.moments) - set(MOMENTS))
+        if unknown:
+            raise ValueError(f"moments: {', '.join(unknown)} not one of {', '.join(MOMENTS)}")
         ids = [item.id for item in self.items] + [self.open_question.id]
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
@@ -186,7 +189,7 @@ def plain_text(survey: Survey, *, to: str = "", moment: str = "") -> str:
     lines: list[str] = []
     if to.strip():
         lines += [f"Dear {to.strip()},", ""]
-    when = survey.moments.get(moment, "") if moment else ""  # type: ignore[call-overload]
+    when = survey.moments.get(moment, "") if moment else ""
     lines.append(survey.title + (f" ({when})" if when else ""))
     lines.append("")
     if survey.intro:

@@ -420,7 +420,7 @@ def draft_case_update(
     from assistant.settings import get_settings
     from assistant.storage import Store
 
-    opened = store or Store(get_settings().resolved_database_url())
+    opened: Any = store or Store(get_settings().resolved_database_url())
     try:
         case = opened.get_case(case_id)
         incident = case_incident(case.facts, case_id)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from assistant.pulse import pulses
 from assistant.storage import Store
 from tests.app.conftest import errors, open_page, page_text
@@ -103,14 +101,14 @@ def test_draft_an_update_writes_the_next_letter_from_the_ledger(store: Store) ->
     at = open_page("pulse", case=str(case_id))
     at.button(key="p.update").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    body = at.text_area(key="p.update_body").value
+    body = at.text_area(key="p.update_body").value or ""
     assert body.startswith("Dear Peter Novak,")
     assert len(store.versions(case_id)) == before + 1
 
 
 def test_draft_an_update_without_ledger_entries_says_why(store: Store) -> None:
-    from assistant.forms import form_from_incident
     from assistant.arc import arc_folder, incident_data
+    from assistant.forms import form_from_incident
 
     case = store.create_case("Cartons late", form_from_incident(incident_data(arc_folder(
         "cartons-late"))))

@@ -43,7 +43,7 @@ def entry(number: int, action: str, due: str, status: str = "open", *,
     """A ledger entry as the ledger stores it, with its history of (day, change, reason)."""
     return LedgerEntry(
         id=number, case_id=1, action=action, owner=owner, due=dt.date.fromisoformat(due),
-        checkpoint=checkpoint, status=status, proof=proof,  # type: ignore[arg-type]
+        checkpoint=checkpoint, status=status, proof=proof,
         created_at=_at("2026-11-10"), updated_at=_at(events[-1][0] if events else "2026-11-10"),
         history=tuple(LedgerEvent(at=_at(d), actor="Lucy Grant", change=c, reason=r)
                       for d, c, r in events),

@@ -42,7 +42,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
     opened.dispose()
 
 
-def _row(survey: Survey, day: str, rating: int = 4, **over: object) -> dict[str, object]:
+def _row(survey: Survey, day: str, rating: object = 4, **over: object) -> dict[str, object]:
     values: dict[str, object] = {"date": day, "moment": "checkpoint"}
     values.update({item.id: rating for item in survey.items})
     values.update(over)
@@ -163,7 +163,7 @@ def _entry(number: int, status: str, history: list[tuple[str, str]]) -> LedgerEn
     start = dt.datetime(2026, 11, 10, 9)
     return LedgerEntry(
         id=number, case_id=1, action=f"Action {number}", owner="Sam", due=dt.date(2026, 11, 20),
-        status=status, created_at=start, updated_at=start,  # type: ignore[arg-type]
+        status=status, created_at=start, updated_at=start,
         history=tuple(LedgerEvent(at=dt.datetime.fromisoformat(at), actor="Sam", change=change)
                       for at, change in history),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -19,8 +20,9 @@ def _write(tmp_path: Path, data: object) -> Path:
     return path
 
 
-def _bundled_data() -> dict:
-    return yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
+def _bundled_data() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
+    return data
 
 
 def test_bundled_survey_covers_both_models_and_the_open_question() -> None:
