@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     max_reasks: int = Field(default=2, ge=0, le=5, description="validation re-asks per part")
     detectors: str = Field(default="", description="comma-separated detectors; empty: default")
     judge: str = Field(default="", description="litellm model string for the LLM judge, if any")
+    survey: str = Field(default="", description="the trust pulse's questions file, if not bundled")
 
     def deadline_for(self, model: str) -> float:
         """The whole-draft deadline for ``model``: the setting, else the default for its kind."""

@@ -9,7 +9,6 @@ so every dimension reads "higher is more trust".
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -133,7 +132,9 @@ RESERVED_COLUMNS = ("date", "moment", "respondent")
 
 def survey_path() -> Path:
     """The survey in force: ``AMENDS_SURVEY`` when set, else the bundled file."""
-    chosen = os.environ.get("AMENDS_SURVEY", "").strip()
+    from assistant.settings import get_settings
+
+    chosen = get_settings().survey.strip()
     return Path(chosen) if chosen else bundled_dir("surveys") / SURVEY_FILE
 
 
