@@ -128,40 +128,71 @@ def _import(survey: Survey, case_id: int) -> None:
     st.success(f"Imported {len(answers)} pulse(s) from {ui.md_escape(upload.name)}.")
 
 
+def _label(point: TimelinePoint, survey: Survey) -> str:
+    """An x-axis label: the date and the moment, so three pulses read as three points in time."""
+    return f"{point.taken_on:%d %b} · {point.moment.replace('_', ' ')}"
+
+
 def _chart(survey: Survey, points: list[TimelinePoint]) -> None:
     st.markdown(f"**{ui.md_escape(lagging(points, survey))}**")
     if not points:
         return
     left, right = st.columns([3, 2])
+    labels = {p.taken_on.isoformat(): _label(p, survey) for p in points}
+    order = list(dict.fromkeys(labels[p.taken_on.isoformat()] for p in points))
+    rows = [{**row, "pulse": labels[row["date"]]} for row in chart_rows(points)]
+    x = alt.X("pulse:N", sort=order, title=None, axis=alt.Axis(labelAngle=0))
     lines = (
-        alt.Chart({"values": chart_rows(points)}, title="Trust per dimension (higher is better)")
+        alt.Chart({"values": rows}, title="Trust per dimension (higher is better)", height=340)
         .mark_line(point=True)
         .encode(
-            x=alt.X("date:T", title="pulse"),
-            y=alt.Y("score:Q", scale=alt.Scale(domain=[survey.scale.min, survey.scale.max])),
+            x=x,
+            y=alt.Y("score:Q", scale=alt.Scale(domain=[survey.scale.min, survey.scale.max]),
+                    title=f"mean rating ({survey.scale.min}-{survey.scale.max})"),
             color=alt.Color("dimension:N", legend=alt.Legend(orient="bottom", columns=2)),
-            tooltip=["date:T", "dimension:N", "score:Q"],
+            tooltip=["pulse:N", "dimension:N", "score:Q"],
         )
     )
-    left.altair_chart(lines, width="stretch")
-    ledger = {"values":
-        [{"date": p.taken_on.isoformat(), "count": p.done, "what": "ledger: done"} for p in points]
-        + [{"date": p.taken_on.isoformat(), "count": p.missed, "what": "ledger: missed"}
-           for p in points]
-    }
+    left.altair_chart(lines, width="stretch", height=380)
+    ledger = {"values": [
+        {"pulse": _label(p, survey), "count": count, "what": what}
+        for p in points
+        for what, count in (("done", p.done), ("missed", p.missed), ("open", p.open))
+    ]}
     right.altair_chart(
-        alt.Chart(ledger, title="The ledger on each pulse's date")
+        alt.Chart(ledger, title="The ledger on each pulse's date", height=150)
         .mark_bar()
-        .encode(x=alt.X("date:N", title="pulse"), xOffset="what:N", y="count:Q",
-                color=alt.Color("what:N", legend=alt.Legend(orient="bottom"))),
-        width="stretch",
+        .encode(x=x, xOffset="what:N", y=alt.Y("count:Q", title="entries"),
+                color=alt.Color("what:N", legend=alt.Legend(orient="bottom"),
+                                scale=alt.Scale(domain=["done", "missed", "open"],
+                                                range=["#2e7d32", "#c62828", "#9e9e9e"])),
+                tooltip=["pulse:N", "what:N", "count:Q"]),
+        width="stretch", height=200,
     )
     letters = [
-        {"date": p.taken_on.isoformat(), "letter score": p.letter_score,
-         "trust index": p.trust_index}
+        {"pulse": _label(p, survey), "letter score": p.letter_score,
+         "letter wording": p.letter_language, "trust index": p.trust_index}
         for p in points
     ]
-    right.dataframe(letters, hide_index=True, width="stretch")
+    scored = [
+        {"pulse": row["pulse"], "score": row[name], "what": name}
+        for row in letters
+        for name in ("letter score", "letter wording")
+        if row[name] is not None
+    ]
+    if scored:
+        right.altair_chart(
+            alt.Chart({"values": scored}, title="The latest letter's scores by then")
+            .mark_line(point=True)
+            .encode(x=x, y=alt.Y("score:Q", scale=alt.Scale(domain=[0, 100])),
+                    color=alt.Color("what:N", legend=alt.Legend(orient="bottom")),
+                    tooltip=["pulse:N", "what:N", "score:Q"]),
+            width="stretch", height=170,
+        )
+    st.caption("Letter score: the overall score (wording and EARN elements; an update has no"
+               " Expose or Ask, so it scores lower). Letter wording: the mean of the defensive,"
+               " vague-promise and self-orientation scores.")
+    st.dataframe(letters, hide_index=True, width="stretch")
 
 
 def _answers_table(records: list[Any], survey: Survey) -> None:

@@ -326,6 +326,10 @@ class TimelinePoint(BaseModel):
     missed: int
     open: int
     letter_score: float | None = Field(description="overall score of the latest letter by then")
+    letter_language: float | None = Field(
+        default=None, description="its mean defensive / vague-promise / self-orientation score"
+        " (an update carries no Expose or Ask, so its overall score reads lower than its wording)"
+    )
     letter_trust: float | None = None
 
 
@@ -366,9 +370,16 @@ def timeline(
             missed=statuses.count("missed"),
             open=statuses.count("open"),
             letter_score=_number(scores.get("overall")),
+            letter_language=_language(scores),
             letter_trust=_number(scores.get("trust")),
         ))
     return out
+
+
+def _language(scores: Mapping[str, Any]) -> float | None:
+    found = [_number(scores.get(c)) for c in ("defensive", "vague_promise", "self_orientation")]
+    values = [v for v in found if v is not None]
+    return round(sum(values) / len(values), 1) if len(values) == 3 else None
 
 
 def _number(value: Any) -> float | None:

@@ -82,12 +82,14 @@ def test_the_chart_shows_each_dimension_beside_the_ledger_and_letters(store: Sto
     case_id = _arc(store)
     at = open_page("pulse", case=str(case_id))
     text = page_text(at)
-    assert "Trust is coming back: mean 3.3 -> 5.3 of 7 over 3 pulses." in text
+    assert "Trust is coming back: mean 3.4 -> 5.1 of 7 over 3 pulses." in text
     assert "Lagging: Reliability at 4.0" in text
     charts = at.get("vega_lite_chart")
-    assert len(charts) == 2
     specs = [str(c.proto.spec) for c in charts]
+    assert len(specs) == 3, specs
     assert "Trust per dimension" in specs[0] and "The ledger on each pulse" in specs[1]
+    assert "The latest letter" in specs[2]
+    assert "24 Nov" in specs[0] and "checkpoint" in specs[0]  # the x axis: date and moment
     tables = at.dataframe
     letter_table = tables[0].value
     # each pulse came after one letter of the arc: the first, then each update

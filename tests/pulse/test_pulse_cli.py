@@ -67,7 +67,7 @@ def test_an_organisations_survey_file_is_used_and_a_broken_one_is_exit_2(
 def test_import_all_or_nothing_naming_row_and_column(env: dict[str, str], tmp_path: Path) -> None:
     case = _case(env)
     bad = tmp_path / "bad.csv"
-    bad.write_text(ARC_CSV.read_text(encoding="utf-8").replace(",4,2,3,5,3,4,4,", ",4,2,3,5,3,4,12,"),
+    bad.write_text(ARC_CSV.read_text(encoding="utf-8").replace(",4,2,3,5,3,4,5,", ",4,2,3,5,3,4,12,"),
                    encoding="utf-8")
     ran = amends(env, "pulse", "import", str(case), str(bad))
     assert ran.returncode == 2
@@ -94,7 +94,7 @@ def test_show_reads_the_pulses_back_beside_the_ledger(env: dict[str, str]) -> No
     assert lines[1].split()[:4] == ["2026-11-12", "first_letter", "4.0", "2.0"]
     assert "Lagging: Reliability at 4.0" in ran.stdout
     data = json.loads(amends(env, "pulse", "show", str(case), "--format", "json").stdout)
-    assert [p["trust_index"] for p in data["pulses"]] == [1.8, 3.25, 5.0]
+    assert [p["trust_index"] for p in data["pulses"]] == [1.8, 3.5, 5.0]
     assert amends(env, "pulse", "show", "999").returncode == 2
 
 

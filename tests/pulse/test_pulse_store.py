@@ -188,8 +188,8 @@ def test_timeline_puts_the_ledger_and_letters_beside_each_pulse(
     assert [(p.done, p.missed, p.open) for p in points] == [(0, 0, 3), (1, 1, 1), (2, 0, 1)]
     assert [p.letter_score for p in points] == [None, 84, 84]
     assert [p.letter_trust for p in points] == [None, 67, 67]
-    assert [p.trust_index for p in points] == [1.8, 3.25, 5.0]
+    assert [p.trust_index for p in points] == [1.8, 3.5, 5.0]
     summary = lagging(points, survey)
-    assert summary.startswith("Trust is coming back: mean 3.3 -> 5.3 of 7 over 3 pulses.")
+    assert summary.startswith("Trust is coming back: mean 3.4 -> 5.1 of 7 over 3 pulses.")
     assert "Lagging: Reliability at 4.0 (+2.0 since the first pulse)" in summary
     assert lagging([], survey).startswith("No pulse yet")
