@@ -206,20 +206,28 @@ def ask(incident: Incident) -> Ask:
             question = str(rule["ask"]).format(organisation=incident.recipient.organisation or "")
             if question not in chosen:
                 chosen.append(question)
-    return Ask(questions=[str(spec["first"]), *chosen])
+    for question in spec.get("fallback", []):  # an incident few rules fit still gets three
+        if len(chosen) >= int(spec["choose"]):
+            break
+        if question not in chosen:
+            chosen.append(str(question))
+    return _build(Ask, questions=[str(spec["first"]), *chosen])
 
 
 def rebuild(incident: Incident) -> RebuildPlan:
     """The approved actions, each with its owner, date and visible checkpoint; nothing else."""
-    actions = [
-        RebuildAction(
-            what=_sentence(a.what).rstrip("."),
-            owner=a.owner,
-            due=a.due,
-            checkpoint=_sentence(a.checkpoint).rstrip(".") if a.checkpoint else _next_word(a),
+    told: set[tuple[str, object]] = set()  # owner and date already promised as "word from"
+    actions = []
+    for a in sorted(incident.approved_actions, key=lambda a: a.due):
+        checkpoint = _sentence(a.checkpoint).rstrip(".") if a.checkpoint else None
+        if checkpoint is None:
+            checkpoint = _next_word(a, again=(a.owner, a.due) in told)
+            told.add((a.owner, a.due))
+        actions.append(
+            RebuildAction(
+                what=_sentence(a.what).rstrip("."), owner=a.owner, due=a.due, checkpoint=checkpoint
+            )
         )
-        for a in sorted(incident.approved_actions, key=lambda a: a.due)
-    ]
     cadence = (
         _sentence(incident.review_cadence)
         if incident.review_cadence
@@ -228,9 +236,15 @@ def rebuild(incident: Incident) -> RebuildPlan:
     return _build(RebuildPlan, actions=actions, review_cadence=cadence)
 
 
-def _next_word(action: ApprovedAction) -> str:
-    """Without a checkpoint, the reader is told when they will next hear, and from whom."""
+def _next_word(action: ApprovedAction, again: bool = False) -> str:
+    """Without a checkpoint, the reader is told when they will next hear, and from whom.
+
+    ``again``: the same person already promised word on that date for another action, so the
+    sentence says so instead of repeating itself word for word.
+    """
     person = action.owner.split(",")[0].strip() or "the owner"
+    if again:
+        return f"the same word from {person} on {long_date(action.due)} cover this step too"
     return f"word from {person} on {long_date(action.due)} that it is done"
 
 
