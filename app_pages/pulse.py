@@ -167,7 +167,7 @@ def _chart(survey: Survey, points: list[TimelinePoint]) -> None:
                                 scale=alt.Scale(domain=["done", "missed", "open"],
                                                 range=["#2e7d32", "#c62828", "#9e9e9e"])),
                 tooltip=["pulse:N", "what:N", "count:Q"]),
-        width="stretch", height=200,
+        width="stretch", height=260,
     )
     letters = [
         {"pulse": _label(p, survey), "letter score": p.letter_score,
@@ -187,7 +187,7 @@ def _chart(survey: Survey, points: list[TimelinePoint]) -> None:
             .encode(x=x, y=alt.Y("score:Q", scale=alt.Scale(domain=[0, 100])),
                     color=alt.Color("what:N", legend=alt.Legend(orient="bottom")),
                     tooltip=["pulse:N", "what:N", "score:Q"]),
-            width="stretch", height=170,
+            width="stretch", height=230,
         )
     st.caption("Letter score: the overall score (wording and EARN elements; an update has no"
                " Expose or Ask, so it scores lower). Letter wording: the mean of the defensive,"
@@ -220,9 +220,11 @@ def _draft_update(case_id: int) -> None:
         except AmendsError as exc:
             ui.show_error(exc, "Drafting the update")
             return
-        store.add_version(case_id, result.body, source="composed", subject=result.subject,
-                          model=result.model, report=result.report)
+        saved = store.add_version(case_id, result.body, source="composed",
+                                  subject=result.subject, model=result.model,
+                                  report=result.report)
         state["p.update_result"] = result
+        state["p.update_new"] = saved is not None
     shown = state.get("p.update_result")
     if not isinstance(shown, RecoveryDraft):
         return
@@ -230,8 +232,11 @@ def _draft_update(case_id: int) -> None:
     if result.status == "rejected":
         st.error("Not ready to send:\n" + "\n".join(f"- {ui.md_escape(r)}"
                                                      for r in result.reasons()))
-    else:
+    elif state.get("p.update_new"):
         st.success("The update passed the checks and is saved as the case's latest version.")
+    else:
+        st.success("The update passed the checks; it is the same as the case's latest version,"
+                   " so nothing new was saved.")
     st.text_input("Subject", value=result.subject, key="p.update_subject", disabled=True)
     st.text_area("Update", value=result.body, height=360, key="p.update_body", disabled=True)
     for note in result.notes:

@@ -38,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=_day,
         default=None,
         metavar="YYYY-MM-DD",
-        help="with --update: the day the ledger is read as of (default today)",
+        help="with --update: the day the update is written, which decides what is overdue"
+        " (default today)",
     )
     parser.add_argument(
         "--model",

@@ -99,12 +99,21 @@ def test_the_chart_shows_each_dimension_beside_the_ledger_and_letters(store: Sto
 
 def test_draft_an_update_writes_the_next_letter_from_the_ledger(store: Store) -> None:
     case_id = _arc(store)
+    (refund,) = [e for e in store.ledger_entries(case_id=case_id) if "Refund" in e.action]
+    store.update_ledger_entry(refund.id, actor="Lucy Grant", status="missed",
+                              reason="we sent the refund request to the wrong approver")
     before = len(store.versions(case_id))
     at = open_page("pulse", case=str(case_id))
     at.button(key="p.update").click().run()
     assert not at.exception, [e.value for e in at.exception]
     body = at.text_area(key="p.update_body").value or ""
     assert body.startswith("Dear Peter Novak,")
+    assert "and we missed that date" in body and "That is on us: we sent the refund" in body
+    assert "saved as the case's latest version" in page_text(at)
+    assert len(store.versions(case_id)) == before + 1
+    assert store.versions(case_id)[-1].body == body
+    at.button(key="p.update").click().run()  # the same ledger again: nothing new to save
+    assert "nothing new was saved" in page_text(at)
     assert len(store.versions(case_id)) == before + 1
 
 

@@ -116,6 +116,8 @@ def test_the_example_arc_loads_and_its_update_drafts_from_the_ledger(env: dict[s
     shown = amends(env, "pulse", "show", "1")
     assert shown.returncode == 0 and len(shown.stdout.splitlines()) >= 5
     assert amends(env, "pulse", "arc", "no-such-arc").returncode == 2
-    update = amends(env, "draft", "--update", "1", "--as-of", "2026-11-23")
+    # the ledger as it stands at the end of the story: all done, the refund late, and said so
+    update = amends(env, "draft", "--update", "1", "--as-of", "2026-12-07")
     assert update.returncode == 0, update.stderr
-    assert "was due on 20 November 2026, and we missed that date" in update.stdout
+    assert "It was due on 20 November 2026, so it came later than we told you." in update.stdout
+    assert "Every commitment in the ledger is now done or closed." in update.stdout
