@@ -157,6 +157,7 @@ def load_into_store(store: Any, folder: Path, progress: Any = None) -> int:
     answers = parse_csv(survey, pulses_csv.read_bytes(), str(pulses_csv))
     case = store.create_case(arc.title, form_from_incident(raw))
     letters = [(arc.first_letter, draft(incident))]
+    first_version: int | None = None
     for day in arc.followups:
         letters.append((day, draft_update(incident, entries_on(arc, day, case.id), as_of=day)))
     for day, letter in letters:
@@ -165,7 +166,56 @@ def load_into_store(store: Any, folder: Path, progress: Any = None) -> int:
                                   report=letter.report)
         if saved is not None:
             backdate_version(store, saved.id, day)
+            first_version = first_version or saved.id
         if progress:
             progress(f"letter of {day.isoformat()}: {letter.status}")
+    store_ledger(store, arc, case.id, first_version)
     save_pulses(store, case.id, survey, answers)
     return int(case.id)
+
+
+def store_ledger(store: Any, arc: Arc, case_id: int, version_id: int | None) -> None:
+    """The arc's ledger into the case, replayed change by change through the ledger's own
+    methods, each change then dated as the story has it (so the Pulse chart counts the ledger
+    as it stood on each pulse's date)."""
+    from assistant.ledger_models import LedgerEntryDraft
+    from assistant.storage import _LedgerEntry
+
+    drafts = [
+        LedgerEntryDraft(action=e.action, owner=e.owner, due=e.due, checkpoint=e.checkpoint)
+        for e in arc.entries
+    ]
+    actor = next((ev.actor for e in arc.entries for ev in e.events), "trainer")
+    saved = store.add_ledger_entries(case_id, drafts, actor=actor, version_id=version_id)
+    for row, spec in zip(saved, arc.entries, strict=True):
+        _date_events(store, _LedgerEntry, row.id, _stamp(arc.first_letter), created=True)
+        for event in spec.events:
+            change = event.change.strip()
+            kwargs: dict[str, Any] = {"actor": event.actor, "reason": event.reason}
+            if change.startswith("status") and "->" in change:
+                kwargs["status"] = change.rsplit("->", 1)[1].strip()
+            if change.startswith("due") and "->" in change:
+                kwargs["due"] = dt.date.fromisoformat(change.rsplit("->", 1)[1].strip())
+            kwargs["proof"] = event.proof or None
+            kwargs["proof_link"] = event.proof_link or None
+            seen = _event_ids(store, _LedgerEntry, row.id)
+            store.update_ledger_entry(row.id, **kwargs)
+            _date_events(store, _LedgerEntry, row.id, _stamp(event.at), skip=seen)
+
+
+def _event_ids(store: Any, table: Any, entry_id: int) -> set[int]:
+    with store._session() as session:
+        return {e.id for e in session.get(table, entry_id).events}
+
+
+def _date_events(store: Any, table: Any, entry_id: int, at: dt.datetime, *,
+                 skip: set[int] | None = None, created: bool = False) -> None:
+    """Date an entry's newest changes (those not in ``skip``) as the story has them."""
+    with store._session() as session:
+        entry = session.get(table, entry_id)
+        for event in entry.events:
+            if skip is None or event.id not in skip:
+                event.at = at
+        entry.updated_at = at
+        if created:
+            entry.created_at = at

@@ -70,14 +70,17 @@ def test_a_pulse_is_stored_per_case_and_date_with_reversed_scores(
     reopened.dispose()
 
 
-def test_deleting_a_case_deletes_its_pulses(store: Store, survey: Survey) -> None:
+def test_a_deleted_case_keeps_its_pulses_until_it_is_purged(store: Store, survey: Survey) -> None:
     case = store.create_case("Cartons late")
     answers, _ = check_answers(survey, _row(survey, "2026-11-12"))
     assert answers is not None
     save_pulse(store, case.id, survey, answers)
+    store.delete_case(case.id)  # soft: restorable for 30 days, and so are its pulses
+    store.restore_case(case.id)
+    assert len(pulses(store, case.id)) == 1
     store.delete_case(case.id)
-    fresh = store.create_case("New")
-    assert pulses(store, case.id) == [] and pulses(store, fresh.id) == []
+    assert store.purge_deleted(now=dt.datetime(2100, 1, 1)) == 1
+    assert pulses(store, case.id) == []
 
 
 @pytest.mark.parametrize(
