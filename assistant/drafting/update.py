@@ -200,6 +200,13 @@ def _open_line(entry: LedgerEntry) -> str:
                 owner=entry.owner, date=long_date(entry.due), checkpoint=_checkpoint_line(entry))
 
 
+def _dropped_line(entry: LedgerEntry) -> str:
+    reason = _reason(entry).rstrip(".")
+    why = (_say("dropped_reason", reason=reason[:1].lower() + reason[1:]) if reason
+           else _say("dropped_no_reason"))
+    return _say("dropped", action=composer._upper_first(entry.action.rstrip(".")), reason=why)
+
+
 def _next_line(state: LedgerState) -> str:
     nxt = state.next_checkpoint()
     if nxt is None:
@@ -219,7 +226,7 @@ def update_facts(incident: Incident, state: LedgerState) -> Incident:
         for e in held
     ] or list(incident.approved_actions)
     taken = [*incident.actions_taken, *(_done_line(e) for e in state.done),
-             *(_slipped_line(s) for s in state.slipped)]
+             *(_slipped_line(s) for s in state.slipped), *(_dropped_line(e) for e in state.dropped)]
     return incident.model_copy(update={
         "approved_actions": approved,
         "actions_taken": taken,
@@ -255,6 +262,7 @@ def compose_update(incident: Incident, state: LedgerState) -> tuple[str, str]:
         ("slipped", [_slipped_line(s) for s in state.slipped]),
         ("done", [_done_line(e) for e in state.done]),
         ("open", [_open_line(e) for e in state.open]),
+        ("dropped", [_dropped_line(e) for e in state.dropped]),
     ):
         if items:
             lines.append(str(sections[key]))
@@ -324,6 +332,9 @@ def state_data(state: LedgerState) -> dict[str, Any]:
             {"action": e.action, "owner": e.owner, "due": e.due.isoformat(),
              "checkpoint": e.checkpoint or ""}
             for e in state.open
+        ],
+        "dropped": [
+            {"action": e.action, "owner": e.owner, "reason": _reason(e)} for e in state.dropped
         ],
         "next_checkpoint": _next_line(state),
     }

@@ -193,3 +193,14 @@ def test_update_wording_is_data() -> None:
     path = Path(__file__).resolve().parents[2] / "assistant" / "drafting" / "data" / "update.yaml"
     assert "{action}" in path.read_text(encoding="utf-8")
     assert long_date(dt.date(2026, 11, 20)) == "20 November 2026"
+
+
+def test_a_dropped_entry_is_said_with_its_reason(cartons: Incident) -> None:
+    ledger = [*_ledger()[:2], entry(3, SLOT, "2026-12-04", "dropped", owner="Hannah Cole",
+                                    events=(("2026-11-22", "status open -> dropped",
+                                             "you told us you no longer need a December slot"),))]
+    result = draft_update(cartons, ledger, as_of=dt.date(2026, 11, 23))
+    assert "What we stopped:" in result.body
+    assert (f"- “{SLOT}” is no longer planned. The reason: you told us you no longer need a"
+            " December slot.") in result.body
+    assert result.status == "ready", result.reasons()
