@@ -32,6 +32,11 @@ PROMPT_NAMES = (
     "name_them",
     "compose",
     "revise",
+    "_audience",
+    "audience_executive",
+    "audience_technical",
+    "audience_public",
+    "audience_call",
 )
 
 
