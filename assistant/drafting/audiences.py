@@ -34,8 +34,8 @@ from assistant.drafting.models import (
     RecoveryDraft,
     _Part,
 )
-from assistant.drafting.posture import posture_failures, posture_for
-from assistant.errors import DraftingError
+from assistant.drafting.posture import posture_for
+from assistant.errors import InputError
 from assistant.sentences import split_sentences
 
 Audience = Literal["client", "executive", "technical", "public", "call"]
@@ -85,7 +85,7 @@ def label(audience: str) -> str:
 
 
 def parse_audiences(value: str) -> tuple[Audience, ...]:
-    """``client,executive`` or ``all`` as audiences in their order; DraftingError names the bad one."""
+    """``client,executive`` or ``all`` as audiences in their order; InputError names a bad one."""
     names = [n.strip().lower() for n in value.split(",") if n.strip()]
     if not names or "all" in names:
         return AUDIENCES
@@ -93,7 +93,7 @@ def parse_audiences(value: str) -> tuple[Audience, ...]:
     for name in names:
         match = next((a for a in AUDIENCES if a == name), None)
         if match is None:
-            raise DraftingError(
+            raise InputError(
                 f"--audience: unknown audience '{name}'; choose from {', '.join(AUDIENCES)} or all"
             )
         chosen.append(match)
@@ -159,8 +159,7 @@ def context(incident: Incident, parts: Mapping[str, _Part], posture: Posture) ->
                 }
             )
     summary = "; ".join(
-        i.rstrip(".") if n == 0 else composer._clause(i, incident)
-        for n, i in enumerate(impacts[:2])
+        composer._clause(i, incident) for i in impacts[:2]
     )
     when = incident.when.strip()
     owner = composer._lower_first(incident.cause_owner) if incident.cause_owner.strip() else "us"
@@ -180,7 +179,7 @@ def context(incident: Incident, parts: Mapping[str, _Part], posture: Posture) ->
         "apology": composer.wording(incident.tone, "opener"),
         "public_apology": str(words["public_apology"]),
         "posture_line": posture.line,
-        "impact_summary": summary[:1].lower() + summary[1:] if summary[:2].islower() else summary,
+        "impact_summary": summary,
         "impacts": [{"text": _sentence(i)} for i in impacts],
         "impacts_spoken": " ".join([str(words["impacts_lead"]), *map(_sentence, impacts)]),
         "taken": [{"text": _sentence(t)} for t in incident.actions_taken],
@@ -528,7 +527,6 @@ def _finish(
     )
     draft = finish(incident, draft, rubric_set=rubric_set)
     extra = audience_failures(audience, body, usable)
-    extra += posture_failures(body, posture, usable, part=audience)
     if extra:
         draft.net = [*draft.net, *extra]
         draft.status = "rejected"
@@ -565,11 +563,6 @@ def draft_audiences(
     variants: list[AudienceDraft] = []
     for audience in chosen:
         if audience == "client":
-            client.posture = posture
-            extra = posture_failures(client.body, posture, usable, part="client")
-            if extra:
-                client.net = [*client.net, *extra]
-                client.status = "rejected"
             variants.append(AudienceDraft(audience="client", label=label("client"), draft=client))
             continue
         if on_progress:

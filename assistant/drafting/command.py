@@ -41,6 +41,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="show the email as a model writes it (default: when stdout is a terminal;"
         " on stderr with --format json)",
     )
+    parser.add_argument(
+        "--audience",
+        default=None,
+        metavar="AUDIENCES",
+        help="draft variants for client, executive, technical, public, call (comma-separated)"
+        " or all, each checked, then cross-checked",
+    )
     parser.set_defaults(func=run)
 
 
@@ -117,6 +124,10 @@ def run(args: argparse.Namespace) -> int:
     from assistant.drafting.models import load_incident
 
     incident = load_incident(args.incident)
+    if args.audience is not None:  # audience variants: assistant.drafting.audiences
+        from assistant.drafting.audience_command import run_audiences
+
+        return run_audiences(args, incident, _progress)
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
     stream = sys.stdout.isatty() if args.stream is None else args.stream
     live = LiveText(sys.stderr if args.format == "json" else sys.stdout) if stream else None

@@ -26,6 +26,7 @@ from assistant.drafting.drafters import (
 )
 from assistant.drafting.facts import finding_notes, usable_facts
 from assistant.drafting.grounding import check_grounding, injection_warnings, unique
+from assistant.drafting.posture import posture_failures, posture_for
 from assistant.drafting.models import (
     ALL_PARTS,
     OFFLINE_LABEL,
@@ -115,6 +116,9 @@ def finish(
     ) + injection_warnings(incident)
     draft.fact_findings = findings
     draft.net = net.check_draft(draft, incident, rubric_set, usable=usable)
+    # The crisis posture (assistant.drafting.posture): its stance is part of the net.
+    draft.posture = posture_for(usable)
+    draft.net += posture_failures(draft.body, draft.posture, usable)
     draft.status = "rejected" if draft.net else "ready"
     if draft.net:
         draft.notes.append(
