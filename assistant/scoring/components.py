@@ -50,7 +50,12 @@ class Hit:
 
 
 def spec_from(name: str, raw: Mapping[str, Any]) -> SentenceSpec:
-    """A spec from its YAML mapping (patterns compiled on RE2 once)."""
+    """A spec from its YAML mapping (patterns compiled on RE2 once); ValueError names a
+    sentence YAML read as something else (an unquoted 'a: b' is a mapping)."""
+    for key in ("cues", "unless", "exemplars"):
+        bad = [v for v in raw.get(key) or [] if not isinstance(v, str)]
+        if bad:
+            raise ValueError(f"{name}.{key}: {bad[0]!r} is not a string; quote it in the YAML")
     return SentenceSpec(
         name=name,
         label=str(raw.get("label") or name),
