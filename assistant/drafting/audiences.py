@@ -42,7 +42,8 @@ Audience = Literal["client", "executive", "technical", "public", "call"]
 AUDIENCES: tuple[Audience, ...] = ("client", "executive", "technical", "public", "call")
 Progress = Callable[[str], None] | None
 SAME_CLAIM = 0.6  # overlap at which two sentences of different variants state the same thing
-MENTIONS_ACTION = 0.5  # share of an approved action's meaning a sentence must carry to name it
+MENTIONS = 0.5  # share of a fact's meaning (an impact, the cause) a text must carry to state it
+NAMES_ACTION = 0.8  # ... and of an approved action's (its cause shares many of its words)
 _FIELD = string.Formatter()
 
 
@@ -275,7 +276,7 @@ def audience_failures(audience: Audience, body: str, incident: Incident) -> list
     if rules.get("lead"):
         first = next(iter(_paragraphs(body)), "")
         has_date = bool(_dates(first)) or bool(incident.when and incident.when in first)
-        has_impact = any(lexicon.overlap(i, first) >= MENTIONS_ACTION for i in incident.impacts)
+        has_impact = any(lexicon.overlap(i, first) >= MENTIONS for i in incident.impacts)
         if not (has_date and has_impact):
             missing = " and ".join(
                 n for n, ok in (("the impact", has_impact), ("the date", has_date)) if not ok
@@ -304,7 +305,7 @@ def audience_failures(audience: Audience, body: str, incident: Incident) -> list
 def _carries(audience: Audience, body: str, incident: Incident) -> list[NetFailure]:
     """A technical note carries the cause, the timeline and every action's owner and date."""
     out: list[NetFailure] = []
-    if lexicon.overlap(incident.cause, body) < MENTIONS_ACTION:
+    if lexicon.overlap(incident.cause, body) < MENTIONS:
         out.append(_failure("audience.missing_fact", f"{label(audience)} must state the cause",
                             incident.cause, audience))
     if incident.when.strip() and incident.when.strip() not in body and not _dates(body):
@@ -358,7 +359,7 @@ def _action_window(what: str, body: str) -> str | None:
     for n, sentences in enumerate(lines):
         for i, sentence in enumerate(sentences):
             score = lexicon.overlap(what, sentence)
-            if score >= MENTIONS_ACTION and (best is None or score > best[0]):
+            if score >= NAMES_ACTION and (best is None or score > best[0]):
                 best = (score, n, i)
     if best is None:
         return None
@@ -378,7 +379,7 @@ def _promises(body: str, incident: Incident) -> list[str]:
         s
         for s in _sentences(body)
         if pattern.search(s)
-        and not any(lexicon.overlap(a.what, s) >= MENTIONS_ACTION for a in incident.approved_actions)
+        and not any(lexicon.overlap(a.what, s) >= NAMES_ACTION for a in incident.approved_actions)
     ]
 
 
@@ -481,7 +482,8 @@ def _amounts(sentence: str) -> dict[str, set[str]]:
     spans = [(s, e) for s, e, *_ in _dates(sentence)]
     out: dict[str, set[str]] = {}
     for start, end, value, unit in _quantities(sentence):
-        if any(s <= start and end <= e for s, e in spans) or re.fullmatch(r"\d{4}", value):
+        year = re.fullmatch(r"(?:19|20)\d\d", sentence[start:end]) is not None
+        if year or any(s <= start and end <= e for s, e in spans):
             continue
         out.setdefault(unit or "", set()).add(value)
     return out
