@@ -53,10 +53,10 @@ def evaluate() -> None:
         for cues, similar in ((True, False), (False, True), (True, True)):
             hits = find(sentences, [_only(spec, cues, similar)])[spec.name]
             chosen = {h.index for h in hits}
-            p, r, f, n = _prf([i in chosen for i in range(len(rows))], gold)
-            cells.append(f"{p:.2f}/{r:.2f}/{f:.2f}")
-        p, r, f, n = _prf([True] * len(rows), gold)
-        cells.append(f"{p:.2f}/{r:.2f}/{f:.2f}")
+            p, rec, f, n = _prf([i in chosen for i in range(len(rows))], gold)
+            cells.append(f"{p:.2f}/{rec:.2f}/{f:.2f}")
+        p, rec, f, n = _prf([True] * len(rows), gold)
+        cells.append(f"{p:.2f}/{rec:.2f}/{f:.2f}")
         print(f"{spec.name:28} {n:>3}  " + " ".join(f"{c:16}" for c in cells))
 
 
@@ -77,7 +77,7 @@ def tune() -> None:
         for threshold in np.arange(0.2, 0.8, 0.02):
             for margin in (-1.0, 0.0, 0.05, 0.1, 0.15):
                 pred = (best_pos >= threshold) & (best_pos - best_neg >= margin)
-                p, r, f, _ = _prf(list(pred), list(gold))
+                p, _, f, _ = _prf(list(pred), list(gold))
                 if p >= 0.7 and (best is None or f > best[0]):
                     best = (f, p, float(threshold), margin)
         if best is None:

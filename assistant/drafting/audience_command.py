@@ -11,7 +11,12 @@ import sys
 import time
 from collections.abc import Callable
 
-from assistant.drafting.audiences import AudienceSet, audiences_json, draft_audiences, parse_audiences
+from assistant.drafting.audiences import (
+    AudienceSet,
+    audiences_json,
+    draft_audiences,
+    parse_audiences,
+)
 from assistant.drafting.models import Incident
 from assistant.models import SEVERITY_RANK, Report
 

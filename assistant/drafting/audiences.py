@@ -77,7 +77,8 @@ def _data() -> dict[str, Any]:
 
 def spec(audience: str) -> Mapping[str, Any]:
     """One audience's layout, rules and brief."""
-    return lexicon.mapping(_data()["audiences"])[audience]
+    found: Mapping[str, Any] = lexicon.mapping(_data()["audiences"])[audience]
+    return found
 
 
 def label(audience: str) -> str:
@@ -232,7 +233,7 @@ def offline_layout(
     """Subject and body of one variant, laid out from the data file (client: the composer)."""
     if audience == "client":
         chosen = _client_incident(incident)
-        ordered: dict[PartName, _Part] = {n: p for n, p in parts.items() if n in _PARTS}  # type: ignore[misc]
+        ordered: dict[PartName, _Part] = {n: p for n, p in parts.items() if n in _PARTS}
         return composer.subject(chosen), composer.compose_body(chosen, ordered)
     values = context(incident, parts, posture)
     layout = spec(audience)
@@ -254,7 +255,7 @@ def _client_incident(incident: Incident) -> Incident:
 
 
 def _failure(check: str, message: str, text: str, audience: str) -> NetFailure:
-    return NetFailure(check=check, message=message, text=text.strip()[:200], part=audience)  # type: ignore[arg-type]
+    return NetFailure(check=check, message=message, text=text.strip()[:200], part=audience)
 
 
 def _paragraphs(body: str) -> list[str]:
@@ -434,7 +435,10 @@ def cross_check(variants: Sequence[tuple[str, str]], incident: Incident) -> list
     return _unique(out)
 
 
-def _pairs(variants: Sequence[tuple[str, str]]) -> Iterable[tuple[tuple[str, str], tuple[str, str]]]:
+Variant = tuple[str, str]  # (audience, body)
+
+
+def _pairs(variants: Sequence[Variant]) -> Iterable[tuple[Variant, Variant]]:
     for i, a in enumerate(variants):
         for j, b in enumerate(variants):
             if i != j:
@@ -559,7 +563,7 @@ def draft_audiences(
     client = draft_client(
         _client_incident(incident), model=model, on_progress=on_progress, rubric_set=rubric_set
     )
-    parts: dict[str, _Part] = dict(client.parts())
+    parts: dict[str, _Part] = {str(name): part for name, part in client.parts().items()}
     drafter = drafter_for(model, rubric_set)
     writes = isinstance(drafter, ModelDrafter) and not isinstance(drafter, LocalDrafter)
     variants: list[AudienceDraft] = []

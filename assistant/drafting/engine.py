@@ -26,7 +26,6 @@ from assistant.drafting.drafters import (
 )
 from assistant.drafting.facts import finding_notes, usable_facts
 from assistant.drafting.grounding import check_grounding, injection_warnings, unique
-from assistant.drafting.posture import posture_failures, posture_for
 from assistant.drafting.models import (
     ALL_PARTS,
     OFFLINE_LABEL,
@@ -39,6 +38,7 @@ from assistant.drafting.models import (
     Usage,
     _Part,
 )
+from assistant.drafting.posture import posture_failures, posture_for
 from assistant.errors import DraftingError
 from assistant.redact import redact
 

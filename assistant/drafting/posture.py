@@ -144,7 +144,7 @@ def posture_failures(
         for hit in find(sentences, [spec])[spec.name][:1]:
             failures.append(
                 NetFailure(
-                    check=f"posture.{spec.name}",  # type: ignore[arg-type]
+                    check=f"posture.{spec.name}",
                     message=f"a {posture.crisis_type} crisis: this sentence {spec.message}",
                     text=sentences[hit.index].strip()[:200],
                     part=part,

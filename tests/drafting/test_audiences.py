@@ -44,7 +44,7 @@ MODEL = "openai/gpt-4o-mini"
 
 def _layouts(incident: Incident) -> dict[str, str]:
     usable, _ = usable_facts(incident)
-    parts = offline_parts(incident)
+    parts = {str(name): part for name, part in offline_parts(incident).items()}
     posture = posture_for(usable)
     return {a: offline_layout(a, usable, parts, posture)[1] for a in AUDIENCES}
 
@@ -144,7 +144,7 @@ def test_each_variant_keeps_its_own_rules(incident: Incident) -> None:
 def test_audiences_are_parsed_by_name() -> None:
     assert parse_audiences("all") == AUDIENCES
     assert parse_audiences("public, executive") == ("executive", "public")
-    with pytest.raises(InputError, match="unknown audience 'board'.*client, executive"):
+    with pytest.raises(InputError, match=r"unknown audience 'board'.*client, executive"):
         parse_audiences("client,board")
 
 
@@ -241,9 +241,8 @@ def test_cli_json_draft_carries_posture_and_components() -> None:
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["posture"]["crisis_type"] == "preventable" and data["posture"]["cues"]
-    assert [c["component"] for c in data["report"]["components"]][0] == (
-        "acknowledge_responsibility"
-    )
+    first = data["report"]["components"][0]
+    assert first["component"] == "acknowledge_responsibility"
 
 
 def test_cli_refuses_a_variant_that_breaks_its_rules(tmp_path: Path, incident: Incident) -> None:
