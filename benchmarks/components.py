@@ -18,9 +18,11 @@ import numpy as np
 
 from assistant.learned.encoder import get_encoder
 from assistant.models import APOLOGY_COMPONENTS
-from assistant.scoring.components import SentenceSpec, component_specs, find, negatives
+from assistant.scoring.components import DATA, SentenceSpec, component_specs, find, negatives
 
-LABELS = Path(__file__).resolve().parent / "components" / "labels.jsonl"
+HERE = Path(__file__).resolve().parent / "components"
+LABELS = HERE / "labels.jsonl"  # independent set C, all 20 letters
+SETS = {"C": LABELS, "B": HERE / "labels-b.jsonl"}  # B: 16 letters of independent set B
 
 
 def _prf(pred: list[bool], gold: list[bool]) -> tuple[float, float, float, int]:
@@ -41,13 +43,14 @@ def _only(spec: SentenceSpec, cues: bool, similar: bool) -> SentenceSpec:
     )
 
 
-def evaluate() -> None:
-    rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()]
+def evaluate(labels: Path, data: Path) -> None:
+    rows = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines()]
     sentences = [r["text"] for r in rows]
-    print(f"{len(rows)} sentences from {len({r['doc'] for r in rows})} letters (independent set C)")
+    print(f"{len(rows)} sentences from {len({r['doc'] for r in rows})} letters ({labels.name}),"
+          f" cues and exemplars from {data.name}")
     print(f"{'component':28} {'n':>3}  {'cues P/R/F1':16} {'similar P/R/F1':16} "
           f"{'both P/R/F1':16} {'all P/R/F1':16}")
-    for spec in component_specs():
+    for spec in component_specs(data):
         gold = [spec.name in r["components"] for r in rows]
         cells = []
         for cues, similar in ((True, False), (False, True), (True, True)):
@@ -91,8 +94,10 @@ def tune() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tune", action="store_true", help="leave-one-out on the data file")
+    parser.add_argument("--set", choices=sorted(SETS), default="C", help="labelled set")
+    parser.add_argument("--data", type=Path, default=DATA, help="a components.yaml to measure")
     args = parser.parse_args()
-    tune() if args.tune else evaluate()
+    tune() if args.tune else evaluate(SETS[args.set], args.data)
     assert set(APOLOGY_COMPONENTS) == {s.name for s in component_specs()}
 
 
