@@ -42,6 +42,8 @@ Audience = Literal["client", "executive", "technical", "public", "call"]
 AUDIENCES: tuple[Audience, ...] = ("client", "executive", "technical", "public", "call")
 Progress = Callable[[str], None] | None
 SAME_CLAIM = 0.6  # overlap at which two sentences of different variants state the same thing
+SAME_STATEMENT = 0.8  # ... and both ways, at which differing figures contradict each other
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\b", re.I)
 MENTIONS = 0.5  # share of a fact's meaning (an impact, the cause) a text must carry to state it
 NAMES_ACTION = 0.8  # ... and of an approved action's (its cause shares many of its words)
 _FIELD = string.Formatter()
@@ -110,20 +112,35 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in ".!?" else text + "."
 
 
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"})
+
+
 def _private_words(incident: Incident) -> list[str]:
-    """The recipient's own names (person, organisation, first and last name), longest first."""
-    recipient = incident.recipient
-    names = [recipient.name, recipient.organisation or "", recipient.role or ""]
-    words = [w.strip(",.") for n in names[:2] for w in n.split() if len(w.strip(",.")) > 2]
-    capitalised = [w for w in words if w[:1].isupper()]
-    return sorted({n.strip() for n in names if n.strip()} | set(capitalised), key=len, reverse=True)
+    """The recipient's own names: the whole name, organisation and role, and each capitalised word
+    of the name and organisation that is not an honorific or an everyday word ("Insurance",
+    "Association"), longest first."""
+    recipient, sender = incident.recipient, incident.sender
+    role = recipient.role or ""
+    whole = [recipient.name, recipient.organisation or "", role if " " in role.strip() else ""]
+    ours = " ".join([sender.name, sender.organisation or ""]).lower()
+    everyday = lexicon.stopwords() | frozenset(str(w) for w in _data()["words"]["everyday"])
+    words = [w.strip(",.'’") for n in whole[:2] for w in n.split()]
+    distinctive = {
+        w for w in words
+        if len(w) > 2 and w[:1].isupper() and w.lower() not in _HONORIFICS
+        and w.lower() not in everyday
+    }
+    names = {n.strip() for n in whole if n.strip()} | distinctive
+    # A name the sender shares (one organisation, an internal team) is not the recipient's.
+    return sorted((n for n in names if n.lower() not in ours), key=len, reverse=True)
 
 
 def _public(text: str, incident: Incident) -> str:
     """``text`` with the recipient's names replaced by a general term, and 'you' made general."""
     general = str(_data()["words"]["public_client"])
     for word in _private_words(incident):
-        text = re.sub(rf"\b{re.escape(word)}(?:['’]s)?\b", general, text)
+        text = re.sub(rf"\b{re.escape(word)}['’]s\b", "the client's", text)
+        text = re.sub(rf"\b{re.escape(word)}\b", general, text)
     text = re.sub(rf"\b(?:{re.escape(general)}\s+)+", general + " ", text)
     text = re.sub(r"\byour\b", "the client's", text)
     text = re.sub(r"\bYour\b", "The client's", text)
@@ -150,6 +167,7 @@ def context(incident: Incident, parts: Mapping[str, _Part], posture: Posture) ->
             actions.append(
                 {
                     "what": a.what.rstrip("."),
+                    "public_what": _public(a.what.rstrip("."), incident),
                     "what_clause": composer._clause(a.what, incident),
                     "owner": owner,
                     "owner_name": a.owner,
@@ -178,6 +196,7 @@ def context(incident: Incident, parts: Mapping[str, _Part], posture: Posture) ->
         "statement": exp.statement if exp else "",
         "responsibility": exp.responsibility if exp else "",
         "public_responsibility": f"This was our failure, and it sits with {owner}.",
+        "short_responsibility": f"ours; it sits with {owner}.",
         "apology": composer.wording(incident.tone, "opener"),
         "public_apology": str(words["public_apology"]),
         "posture_line": posture.line,
@@ -189,10 +208,10 @@ def context(incident: Incident, parts: Mapping[str, _Part], posture: Posture) ->
         "questions": [{"text": q} for q in ask.questions] if isinstance(ask, Ask) else [],
         "ask_lead": str(words["ask_lead"]) if isinstance(ask, Ask) else "",
         "rebuild_lead": str(words["rebuild_lead"]) if actions else "",
-        "cadence": plan.review_cadence if isinstance(plan, RebuildPlan) else "",
-        "public_cadence": (
-            _public(plan.review_cadence, incident) if isinstance(plan, RebuildPlan) else ""
-        ),
+        "cadence": composer._upper_first(plan.review_cadence)
+        if isinstance(plan, RebuildPlan) else "",
+        "public_cadence": composer._upper_first(_public(plan.review_cadence, incident))
+        if isinstance(plan, RebuildPlan) else "",
         "name_them": name.statement if isinstance(name, NameThem) else "",
         "greeting": incident.recipient.name.split()[0] if incident.recipient.name else "",
         "sender_name": sender.name,
@@ -306,7 +325,7 @@ def audience_failures(audience: Audience, body: str, incident: Incident) -> list
 def _carries(audience: Audience, body: str, incident: Incident) -> list[NetFailure]:
     """A technical note carries the cause, the timeline and every action's owner and date."""
     out: list[NetFailure] = []
-    if lexicon.overlap(incident.cause, body) < MENTIONS:
+    if incident.cause.strip() and lexicon.overlap(incident.cause, body) < MENTIONS:
         out.append(_failure("audience.missing_fact", f"{label(audience)} must state the cause",
                             incident.cause, audience))
     if incident.when.strip() and incident.when.strip() not in body and not _dates(body):
@@ -371,25 +390,36 @@ def _action_window(what: str, body: str) -> str | None:
     return " ".join(rest)
 
 
-def _promises(body: str, incident: Incident) -> list[str]:
-    """Sentences that commit the sender to something that is not an approved action."""
+def _promises(body: str, incident: Incident, audience: str = "") -> list[str]:
+    """Sentences that commit the sender to something that is not an approved action (nor an
+    approved action's checkpoint, which is part of it)."""
     from assistant.drafting.grounding import _first_person_promise
 
     pattern = _first_person_promise()
+    approved = [
+        _as_said(audience, t, incident)
+        for a in incident.approved_actions
+        for t in (a.what, a.checkpoint or "")
+        if t
+    ]
     return [
         s
         for s in _sentences(body)
-        if pattern.search(s)
-        and not any(lexicon.overlap(a.what, s) >= NAMES_ACTION for a in incident.approved_actions)
+        if pattern.search(s) and not any(lexicon.overlap(t, s) >= NAMES_ACTION for t in approved)
     ]
 
 
 def _owners(window: str, incident: Incident) -> set[str]:
     names = {a.owner.split(",")[0].strip() for a in incident.approved_actions}
     named = {n for n in names if n and n.lower() in window.lower()}
-    if re.search(r"\b(?:me|I)\b(?: owns?| will)|Owner: me\b", window):
+    if re.search(r"\bI own\b|\bOwner: me\b", window):
         named.add(incident.sender.name)
     return named
+
+
+def _as_said(audience: str, text: str, incident: Incident) -> str:
+    """An approved action as the variant says it (the public statement names no recipient)."""
+    return _public(text, incident) if audience == "public" else text
 
 
 def cross_check(variants: Sequence[tuple[str, str]], incident: Incident) -> list[NetFailure]:
@@ -399,25 +429,28 @@ def cross_check(variants: Sequence[tuple[str, str]], incident: Incident) -> list
         return out
     named = [label(a) for a, _ in variants]
     for action in incident.approved_actions:
-        windows = [_action_window(action.what, body) for _, body in variants]
+        windows = [
+            _action_window(_as_said(a, action.what, incident), body) for a, body in variants
+        ]
         has = [n for n, w in zip(named, windows, strict=True) if w is not None]
         lacks = [n for n, w in zip(named, windows, strict=True) if w is None]
         if has and lacks:
             out.append(NetFailure(check="crosscheck.promise", message=f"'{action.what}' is"
                                   f" promised in {', '.join(has)} but not in {', '.join(lacks)};"
                                   " every variant makes the same commitments", text=action.what))
+        due = (action.due.day, action.due.month)
         dated = {
             n: {(d, m) for *_, d, m, _ in _dates(w)}
             for n, w in zip(named, windows, strict=True)
             if w
         }
-        dated = {n: d for n, d in dated.items() if d}
-        if len({frozenset(d) for d in dated.values()}) > 1:
+        wrong = {n: d for n, d in dated.items() if d and due not in d}
+        if wrong:
             said = "; ".join(f"{n}: {', '.join(f'{d}/{m}' for d, m in sorted(v))}"
-                             for n, v in dated.items())
-            out.append(NetFailure(check="crosscheck.date", message=f"'{action.what}' has"
-                                  f" different dates in different variants ({said})",
-                                  text=action.what))
+                             for n, v in wrong.items())
+            out.append(NetFailure(check="crosscheck.date", message=f"'{action.what}' is due"
+                                  f" {long_date(action.due)}, but not every variant says so"
+                                  f" ({said})", text=action.what))
         owners = {n: _owners(w, incident) for n, w in zip(named, windows, strict=True) if w}
         owners = {n: o for n, o in owners.items() if o}
         if len({frozenset(o) for o in owners.values()}) > 1:
@@ -426,7 +459,7 @@ def cross_check(variants: Sequence[tuple[str, str]], incident: Incident) -> list
                                   f" different owners in different variants ({said})",
                                   text=action.what))
     for (a_name, a_body), (b_name, b_body) in _pairs(variants):
-        for promise in _promises(a_body, incident):
+        for promise in _promises(a_body, incident, a_name):
             if not any(lexicon.overlap(promise, s) >= SAME_CLAIM for s in _sentences(b_body)):
                 out.append(NetFailure(check="crosscheck.promise", message=f"{label(a_name)}"
                                       f" promises '{promise[:100]}', which {label(b_name)} does"
@@ -464,7 +497,9 @@ def _contradictions(
         if not a_dates and not a_amounts:
             continue
         for other in b_sentences:
-            if min(lexicon.overlap(sentence, other), lexicon.overlap(other, sentence)) < SAME_CLAIM:
+            if min(lexicon.overlap(sentence, other), lexicon.overlap(other, sentence)) < (
+                SAME_STATEMENT
+            ):
                 continue
             b_dates = {(d, m) for *_, d, m, _ in _dates(other)}
             if a_dates and b_dates and not a_dates & b_dates:
@@ -484,6 +519,7 @@ def _contradictions(
 def _amounts(sentence: str) -> dict[str, set[str]]:
     """Numbers by unit, dates left out (their day numbers are not amounts)."""
     spans = [(s, e) for s, e, *_ in _dates(sentence)]
+    spans += [m.span() for m in _TIME.finditer(sentence)]
     out: dict[str, set[str]] = {}
     for start, end, value, unit in _quantities(sentence):
         year = re.fullmatch(r"(?:19|20)\d\d", sentence[start:end]) is not None

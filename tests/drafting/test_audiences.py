@@ -65,10 +65,10 @@ def test_the_variants_really_differ(incident: Incident) -> None:
     bodies = _layouts(incident)
     executive, technical = bodies["executive"], bodies["technical"]
     public, call = bodies["public"], bodies["call"]
-    assert len(executive.split()) <= 190 < len(technical.split())
+    assert len(executive.split()) <= 250 and len(executive.split()) < len(technical.split())
     lead = executive.split("\n\n")[0]
     assert "14 October 2026" in lead and "2,140 of your customers" in lead
-    assert "Cause: We deployed a configuration change" in technical
+    assert "Why it happened: We deployed a configuration change" in technical
     assert "Timeline:" in technical and "15:03 UTC" in technical
     for owner, due in (("Priya Raman", "2026-10-24"), ("Tomas Berg", "2026-11-07")):
         line = next(ln for ln in technical.splitlines() if owner in ln)
@@ -270,3 +270,40 @@ def test_cli_names_an_unknown_audience() -> None:
     done = _run(str(INCIDENT), "--audience", "board")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "unknown audience 'board'" in done.stderr
+
+
+def test_the_public_statement_keeps_what_the_sender_shares_and_scrubs_possessives(
+    incident: Incident,
+) -> None:
+    """An internal team shares the sender's organisation: naming it is not a private detail; the
+    recipient's own name in an action is replaced, possessive and all."""
+    internal = incident.model_copy(update={
+        "recipient": incident.recipient.model_copy(
+            update={"organisation": "Ledgerline", "relationship": "internal_team"}
+        ),
+        "approved_actions": [
+            incident.approved_actions[0].model_copy(
+                update={"what": "Send Dana's team the full incident report with the timeline"}
+            ),
+            incident.approved_actions[1],
+        ],
+    })
+    result = draft_audiences(internal, ["client", "public"])
+    assert result.status == "ready", result.reasons()
+    public = result.variants[1].draft.body
+    assert "Ledgerline" in public and "Dana" not in public
+    assert "Send the client's team the full incident report" in public
+
+
+def test_a_checkpoint_that_promises_is_part_of_its_action(incident: Incident) -> None:
+    """'I will send you ...' as a checkpoint belongs to its approved action, so a variant that
+    lists the action without the checkpoint does not contradict the one that has it."""
+    promised = incident.model_copy(update={"approved_actions": [
+        incident.approved_actions[0].model_copy(
+            update={"checkpoint": "I will send you the report myself"}
+        ),
+        incident.approved_actions[1],
+    ]})
+    result = draft_audiences(promised)
+    assert result.status == "ready", result.reasons()
+    assert "I will send you the report myself" in result.variants[0].draft.body
