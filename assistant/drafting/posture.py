@@ -26,11 +26,13 @@ def _data() -> dict[str, Any]:
 
 
 @cache
-def _cues() -> tuple[tuple[str, str, Any], ...]:
-    out: list[tuple[str, str, Any]] = []
+def _cues() -> tuple[tuple[str, str, Any, frozenset[str]], ...]:
+    """(type, cue name, RE2 pattern, the fields it reads: empty for every classified field)."""
+    out: list[tuple[str, str, Any, frozenset[str]]] = []
     for kind, spec in lexicon.mapping(_data()["types"]).items():
         for cue in spec.get("cues") or []:
-            out.append((str(kind), str(cue["name"]), lexicon.regex(str(cue["pattern"]))))
+            fields = frozenset(str(f) for f in cue.get("fields") or [])
+            out.append((str(kind), str(cue["name"]), lexicon.regex(str(cue["pattern"])), fields))
     return tuple(out)
 
 
@@ -67,7 +69,9 @@ def classify(incident: Incident) -> tuple[CrisisType, str, list[CrisisCue]]:
     data = _data()
     found: list[CrisisCue] = []
     for field, text in _fields(incident):
-        for kind, name, pattern in _cues():
+        for kind, name, pattern, only in _cues():
+            if only and field.split("[", 1)[0] not in only:
+                continue
             m = pattern.search(text)
             if m is not None:
                 found.append(CrisisCue(field=field, text=m.group(0), cue=name, points_to=kind))

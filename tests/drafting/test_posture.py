@@ -50,6 +50,24 @@ def test_a_preventable_cause_outweighs_an_attacker(victim: Incident) -> None:
     assert kind == "preventable" and "did not check" in reason and "outweighed" in reason
 
 
+def test_a_storm_counts_only_when_it_caused_the_failure(accidental: Incident) -> None:
+    story = accidental.model_copy(
+        update={"what_happened": "After the storm, a storage controller in our print house failed"}
+    )
+    assert classify(story)[0] == "accidental"
+    struck = accidental.model_copy(update={"cause": "A storm flooded the room that held the array."})
+    kind, reason, _ = classify(struck)
+    assert kind == "victim" and "cause: 'storm'" in reason
+
+
+def test_a_missing_check_is_a_preventable_cue(accidental: Incident) -> None:
+    unchecked = accidental.model_copy(
+        update={"cause": "The controller failed and nobody on the night shift checked the alarms."}
+    )
+    kind, reason, _ = classify(unchecked)
+    assert kind == "preventable" and "a check or safeguard that was missing" in reason
+
+
 def test_a_crisis_history_raises_the_type(accidental: Incident) -> None:
     again = accidental.model_copy(
         update={"what_happened": accidental.what_happened + " again, as in March"}
