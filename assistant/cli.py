@@ -80,6 +80,12 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     explain.set_defaults(func=run_explain)
 
     _register_drafting(commands, argv)
+    if argv and argv[0] == "ledger":
+        from assistant.ledger import command as ledger_command
+
+        ledger_command.register(commands)
+    else:
+        commands.add_parser("ledger", help="the promise ledger: commitments of approved drafts")
     if argv and argv[0] == "train":
         from assistant.learned import command as train_command
 
