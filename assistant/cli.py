@@ -293,6 +293,7 @@ def report_as_json(path: str, report: Report) -> dict[str, Any]:
         "sentences": len(report.sentences),
         "detectors": [info.model_dump() for info in report.detectors],
         "notes": report.notes,
+        "components": [c.model_dump() for c in report.components],  # apology checklist
     }
 
 

@@ -60,6 +60,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="show the email as a model writes it (default: when stdout is a terminal;"
         " on stderr with --format json)",
     )
+    parser.add_argument(
+        "--audience",
+        default=None,
+        metavar="AUDIENCES",
+        help="draft variants for client, executive, technical, public, call (comma-separated)"
+        " or all, each checked, then cross-checked",
+    )
     parser.set_defaults(func=run)
 
 
@@ -146,6 +153,12 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("give an incident file, or --update CASE for a follow-up update")
     if args.as_of is not None and args.update is None:
         raise InputError("--as-of goes with --update CASE")
+    if args.audience is not None:  # audience variants: assistant.drafting.audiences
+        if args.update is not None:
+            raise InputError("--audience goes with an incident file, not with --update")
+        from assistant.drafting.audience_command import run_audiences
+
+        return run_audiences(args, load_incident(args.incident), _progress)
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
     stream = sys.stdout.isatty() if args.stream is None else args.stream
     live = LiveText(sys.stderr if args.format == "json" else sys.stdout) if stream else None

@@ -33,6 +33,11 @@ PROMPT_NAMES = (
     "compose",
     "revise",
     "update",
+    "_audience",
+    "audience_executive",
+    "audience_technical",
+    "audience_public",
+    "audience_call",
 )
 
 
