@@ -32,6 +32,7 @@ pages = {
         st.Page("app_pages/examples.py", title="Examples", icon=":material/school:"),
         st.Page("app_pages/history.py", title="History", icon=":material/history:"),
         st.Page("app_pages/ledger.py", title="Ledger", icon=":material/checklist:"),
+        st.Page("app_pages/pulse.py", title="Pulse", icon=":material/monitor_heart:"),
         st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"),
     ],
 }

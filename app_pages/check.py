@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant import ui
+from assistant import ui, ui_audiences
 from assistant.drafting import Revision, revise
 from assistant.drafting.models import Incident
 from assistant.errors import InputError
@@ -153,6 +153,7 @@ if (problem := ui.input_problem(text)) is not None:
 
 report = ui.score_text(text)
 ui.full_report(text, report, key="check")
+ui_audiences.components_checklist(report)  # apology components (assistant/ui_audiences.py)
 
 st.subheader("Revise the flagged sentences")
 model = ui.current_model()

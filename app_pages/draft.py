@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from assistant import background, ui
+from assistant import background, ui, ui_audiences
 from assistant import draft_state as ds
 from assistant.background import Job
 from assistant.documents import safe_filename, to_eml, to_markdown, to_text
@@ -454,6 +454,9 @@ for finding in review_form(ds.facts_form(state)):
     else:
         st.info(words, icon=":material/info:")
 
+# --- audiences hook: crisis posture (assistant/ui_audiences.py) ---
+ui_audiences.posture_panel(ds.incident(state)[0], save_facts)
+
 st.subheader("2. The EARN parts")
 model = ui.current_model()
 st.caption(f"Model: {ui.md_escape(model)}. Each part is editable; re-generate one without "
@@ -547,3 +550,8 @@ elif body.strip():
     with actions[4].popover("Copy", icon=":material/content_copy:"):
         st.caption("Use the copy button at the top right of the box.")
         st.code(to_text(subject, body), language=None, wrap_lines=True)
+
+# --- audiences hook: apology components and every audience (assistant/ui_audiences.py) ---
+if body.strip() and ui.input_problem(body, "the email") is None:
+    ui_audiences.components_checklist(ui.score_text(body))
+ui_audiences.audience_section(_incident, model)

@@ -80,6 +80,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     explain.set_defaults(func=run_explain)
 
     _register_drafting(commands, argv)
+    from assistant import pulse_command
+
+    pulse_command.register(commands)
     if argv and argv[0] == "ledger":
         from assistant.ledger import command as ledger_command
 
@@ -290,6 +293,7 @@ def report_as_json(path: str, report: Report) -> dict[str, Any]:
         "sentences": len(report.sentences),
         "detectors": [info.model_dump() for info in report.detectors],
         "notes": report.notes,
+        "components": [c.model_dump() for c in report.components],  # apology checklist
     }
 
 

@@ -38,6 +38,7 @@ FACT_FIELDS: tuple[str, ...] = (
     "channel",
     "tone",
     "must_not_say",
+    "crisis_type",  # optional: overrides the classifier (assistant.drafting.posture)
 )
 LINE_FIELDS = frozenset(
     {"impacts", "actions_taken", "questions", "impacts_acknowledged", "must_not_say"}
@@ -102,6 +103,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
         "Must not say (one per line)",
         "Legal limits: phrases the draft must never contain, e.g. 'liable'.",
     ),
+    "crisis_type": ("Crisis type (Coombs)", "Empty: classified from the facts."),
 }
 ACTION_LABELS = {
     "what": ("Approved action", "Only actions your organisation has approved; the draft may "

@@ -18,6 +18,15 @@ EARN_ELEMENTS: tuple[str, ...] = (
     "rebuild_specific",
     "name_them",
 )
+# The apology components of Lewicki, Polin & Lount (2016), in their order.
+APOLOGY_COMPONENTS: tuple[str, ...] = (
+    "acknowledge_responsibility",
+    "explain",
+    "express_regret",
+    "declare_repentance",
+    "offer_repair",
+    "request_forgiveness",
+)
 
 
 class Flag(BaseModel):
@@ -61,6 +70,22 @@ class EarnEvidence(BaseModel):
     end: int | None = None
     source: DetectorName | None = Field(default=None, description="who decided 'present'")
     confidence: float | None = Field(default=None, description="the model's probability, if used")
+
+
+class ComponentEvidence(BaseModel):
+    """One apology component: whether a sentence shows it, which one, and how it was found."""
+
+    component: str
+    label: str
+    present: bool
+    evidence: str | None = Field(default=None, description="the sentence that shows it")
+    start: int | None = None
+    end: int | None = None
+    how: Literal["cue", "similar"] | None = Field(
+        default=None, description="a cue pattern matched, or the sentence reads like an exemplar"
+    )
+    similarity: float | None = Field(default=None, description="cosine to the nearest exemplar")
+    exemplar: str | None = Field(default=None, description="the nearest exemplar sentence")
 
 
 class Scores(BaseModel):
@@ -111,6 +136,9 @@ class Report(BaseModel):
     detectors: list[DetectorInfo] = Field(default_factory=list, description="the detectors run")
     notes: list[str] = Field(
         default_factory=list, description="what the user should know (a detector that fell back)"
+    )
+    components: list[ComponentEvidence] = Field(
+        default_factory=list, description="the apology components checklist, in Lewicki's order"
     )
 
     def flags_in(self, category: str) -> list[Flag]:

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     rate_limit: str = Field(
         default="", description="model requests per user, like '10/hour'; empty: no limit"
     )
+    survey: str = Field(default="", description="the trust pulse's questions file, if not bundled")
 
     def deadline_for(self, model: str) -> float:
         """The whole-draft deadline for ``model``: the setting, else the default for its kind."""

@@ -8,11 +8,13 @@ stdout stays one JSON document.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from pathlib import Path
 from typing import TextIO
 
+from assistant.errors import InputError
 from assistant.models import SEVERITY_RANK
 
 
@@ -21,7 +23,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "draft", help="draft a recovery message from incident facts (YAML or JSON)"
     )
-    parser.add_argument("incident", type=Path, help="incident facts file (YAML or JSON)")
+    parser.add_argument(
+        "incident", type=Path, nargs="?", help="incident facts file (YAML or JSON)"
+    )
+    parser.add_argument(
+        "--update",
+        type=int,
+        metavar="CASE",
+        default=None,
+        help="draft the follow-up update of a saved case from its promise ledger",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="with --update: the day the update is written, which decides what is overdue"
+        " (default today)",
+    )
     parser.add_argument(
         "--model",
         default=None,
@@ -41,7 +60,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="show the email as a model writes it (default: when stdout is a terminal;"
         " on stderr with --format json)",
     )
+    parser.add_argument(
+        "--audience",
+        default=None,
+        metavar="AUDIENCES",
+        help="draft variants for client, executive, technical, public, call (comma-separated)"
+        " or all, each checked, then cross-checked",
+    )
     parser.set_defaults(func=run)
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _progress(message: str) -> None:
@@ -116,12 +149,32 @@ def run(args: argparse.Namespace) -> int:
     from assistant.drafting.engine import draft_json
     from assistant.drafting.models import load_incident
 
-    incident = load_incident(args.incident)
+    if (args.incident is None) == (args.update is None):
+        raise InputError("give an incident file, or --update CASE for a follow-up update")
+    if args.as_of is not None and args.update is None:
+        raise InputError("--as-of goes with --update CASE")
+    if args.audience is not None:  # audience variants: assistant.drafting.audiences
+        if args.update is not None:
+            raise InputError("--audience goes with an incident file, not with --update")
+        from assistant.drafting.audience_command import run_audiences
+
+        return run_audiences(args, load_incident(args.incident), _progress)
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
     stream = sys.stdout.isatty() if args.stream is None else args.stream
     live = LiveText(sys.stderr if args.format == "json" else sys.stdout) if stream else None
     started = time.perf_counter()
-    result = draft(incident, model=args.model, parts=parts, on_progress=_progress, on_text=live)
+    if args.update is not None:
+        from assistant.drafting.update import draft_case_update
+
+        live = None  # an update is written in one piece
+        result = draft_case_update(
+            args.update, model=args.model, as_of=args.as_of, on_progress=_progress
+        )
+    else:
+        incident = load_incident(args.incident)
+        result = draft(
+            incident, model=args.model, parts=parts, on_progress=_progress, on_text=live
+        )
     if live and live.shown:
         live.out.write("\n\n")
     if time.perf_counter() - started > 1:

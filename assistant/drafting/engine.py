@@ -38,6 +38,7 @@ from assistant.drafting.models import (
     Usage,
     _Part,
 )
+from assistant.drafting.posture import posture_failures, posture_for
 from assistant.errors import DraftingError
 from assistant.ratelimit import check_model_call
 from assistant.redact import redact
@@ -126,6 +127,9 @@ def finish(
     ) + injection_warnings(incident)
     draft.fact_findings = findings
     draft.net = net.check_draft(draft, incident, rubric_set, usable=usable)
+    # The crisis posture (assistant.drafting.posture): its stance is part of the net.
+    draft.posture = posture_for(usable)
+    draft.net += posture_failures(draft.body, draft.posture, usable)
     draft.status = "rejected" if draft.net else "ready"
     if draft.net:
         draft.notes.append(

@@ -30,6 +30,7 @@ from assistant.errors import IncidentError, InputError, validation_message
 from assistant.models import Report
 
 PartName = Literal["expose", "ask", "rebuild", "name_them"]
+CrisisType = Literal["victim", "accidental", "preventable"]
 ALL_PARTS: tuple[PartName, ...] = ("expose", "ask", "rebuild", "name_them")
 OFFLINE_LABEL = "offline composer"
 MAX_INCIDENT_BYTES = 200_000
@@ -126,12 +127,16 @@ class Incident(_Facts):
     must_not_say: list[Short] = Field(
         default_factory=list, max_length=20, description="legal limits"
     )
+    crisis_type: CrisisType | None = Field(
+        default=None,
+        description="victim, accidental or preventable (Coombs); empty: classified from the facts",
+    )
 
-    @field_validator("channel", "tone", mode="before")
+    @field_validator("channel", "tone", "crisis_type", mode="before")
     @classmethod
     def _channel(cls, value: object) -> object:
         return (
-            value.strip().lower().replace(" ", "_").replace("-", "_")
+            (value.strip().lower().replace(" ", "_").replace("-", "_") or None)
             if isinstance(value, str)
             else value
         )
@@ -365,6 +370,20 @@ NetCheck = Literal[
     "name_them.invented",
     "rubric.error",
     "facts.instruction_followed",
+    "update.missed_left_out",
+    "posture.justification",
+    "posture.scapegoat",
+    "posture.blame_reader",
+    "posture.missing_component",
+    "audience.too_long",
+    "audience.lead",
+    "audience.private_detail",
+    "audience.missing_fact",
+    "audience.not_spoken",
+    "crosscheck.promise",
+    "crosscheck.date",
+    "crosscheck.owner",
+    "crosscheck.amount",
 ]
 
 
@@ -377,6 +396,31 @@ class NetFailure(BaseModel):
     part: str | None = Field(default=None, description="expose, ask, rebuild, name_them or body")
     field: str | None = None
     index: int | None = Field(default=None, description="item index within a list field")
+
+
+class CrisisCue(BaseModel):
+    """One fact that pointed to a crisis type."""
+
+    field: str
+    text: str = Field(description="the words that matched")
+    cue: str = Field(description="what the cue stands for")
+    points_to: str
+
+
+class Posture(BaseModel):
+    """The crisis type, why, and the stance a draft takes in it."""
+
+    crisis_type: CrisisType
+    label: str
+    source: Literal["classifier", "user", "default"]
+    reason: str
+    cues: list[CrisisCue] = Field(default_factory=list)
+    posture: str
+    stance: str
+    requires: list[str]
+    forbids: list[str]
+    line: str
+    guide: str
 
 
 class RecoveryDraft(BaseModel):
@@ -404,6 +448,9 @@ class RecoveryDraft(BaseModel):
     )
     status: Literal["ready", "rejected"] = Field(
         default="ready", description="'rejected' when the net or an error-level flag refuses it"
+    )
+    posture: Posture | None = Field(
+        default=None, description="the crisis type (Coombs), why, and the stance it asks for"
     )
 
     def reasons(self) -> list[str]:

@@ -32,6 +32,12 @@ PROMPT_NAMES = (
     "name_them",
     "compose",
     "revise",
+    "update",
+    "_audience",
+    "audience_executive",
+    "audience_technical",
+    "audience_public",
+    "audience_call",
 )
 
 

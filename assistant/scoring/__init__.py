@@ -35,6 +35,8 @@ from assistant.models import (
     TrustView,
 )
 from assistant.rubric import RubricSet, load_rubric_set
+from assistant.scoring.components import checklist as apology_checklist
+from assistant.scoring.components import fallback_note as components_fallback
 from assistant.scoring.positions import LineIndex
 from assistant.scoring.rules import RuleDetector
 
@@ -122,6 +124,8 @@ def score(
         notes.extend(verdicts.notes)
         infos.append(verdicts.info)
     scores = _scores(flags, earn)
+    # Apology components (assistant.scoring.components): cues always, similarity with the model.
+    checklist = apology_checklist(text, spans, similarity="model" in detectors)
     return Report(
         flags=flags,
         scores=scores,
@@ -130,7 +134,8 @@ def score(
         sentences=[SentenceSpan(start=s, end=e) for s, e in spans],
         rubrics=list(rubrics.rubric_ids),
         detectors=infos,
-        notes=notes,
+        notes=notes + [n for n in [components_fallback()] if n and not notes],
+        components=checklist,
     )
 
 
