@@ -15,6 +15,7 @@ from typing import Any, Literal
 import streamlit as st
 
 from assistant import ui
+from assistant.auth import gate
 from assistant.documents import safe_filename, to_eml, to_markdown, to_text
 from assistant.drafting import compose, draft, generate_part, review_form
 from assistant.drafting.models import ALL_PARTS, Incident, PartName
@@ -43,6 +44,8 @@ from assistant.forms import (
     part_form,
 )
 from assistant.gallery import load_gallery
+
+gate.page("draft")
 
 store = ui.store()
 state = st.session_state

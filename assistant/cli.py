@@ -80,6 +80,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     explain.set_defaults(func=run_explain)
 
     _register_drafting(commands, argv)
+    from assistant.auth import commands as account_commands
+
+    account_commands.register(commands)
     if argv and argv[0] == "train":
         from assistant.learned import command as train_command
 
