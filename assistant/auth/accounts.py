@@ -13,6 +13,7 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -30,8 +31,13 @@ from assistant.storage import Store
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
 MIN_PASSWORD_CHARS = 10
 _HASHER = PasswordHasher()
-# Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so a wrong name costs as long as a wrong
+    password (made on first use: hashing takes about a second, not worth paying at import)."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 class SignInError(AmendsError):
@@ -136,7 +142,7 @@ class Accounts:
             roles: dict[int, list[Membership]] = {}
             for membership, team in session.execute(
                 select(MembershipRow, TeamRow).join(TeamRow, TeamRow.id == MembershipRow.team_id)
-            ).tuples():
+            ):
                 roles.setdefault(membership.user_id, []).append(
                     Membership(team=team.name, role=membership.role)
                 )
@@ -209,7 +215,7 @@ class Accounts:
                 select(MembershipRow, TeamRow)
                 .join(TeamRow, TeamRow.id == MembershipRow.team_id)
                 .where(MembershipRow.user_id == user.id)
-            ).tuples():
+            ):
                 roles.setdefault(team.id, set()).add(membership.role)
                 names[team.id] = team.name
         return Principal(
@@ -238,7 +244,7 @@ class Accounts:
         with self.store._session() as session:
             row = session.scalars(select(UserRow).where(UserRow.name == name.strip())).first()
             if row is None:
-                _matches(_DUMMY_HASH, password)
+                _matches(_dummy_hash(), password)
                 outcome = "unknown"
             elif row.locked_until is not None and row.locked_until > now:
                 outcome = "locked"
@@ -294,7 +300,7 @@ class Accounts:
             ).first()
             if found is None:
                 return None
-            row, user = found.tuple()
+            row, user = found
             if not user.active or now - row.last_seen > idle:
                 session.delete(row)
                 return None
