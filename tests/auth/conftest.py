@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -29,7 +30,8 @@ PEOPLE = {
     "adam": ("support", "admin"),
     "bill": ("billing", "drafter"),
 }
-LOCAL = {"mode": "local", "session_minutes": 30, "max_failures": 3, "lockout_minutes": 10}
+LOCAL: dict[str, Any] = {"mode": "local", "session_minutes": 30, "max_failures": 3,
+                         "lockout_minutes": 10}
 
 
 class Clock:

@@ -38,7 +38,7 @@ def test_a_bad_mode_names_the_key_and_where_to_set_it(tmp_path: Path) -> None:
 def test_an_unreadable_secrets_file_is_named(tmp_path: Path) -> None:
     secrets = tmp_path / "secrets.toml"
     secrets.write_text("[auth\nmode=")
-    with pytest.raises(ConfigError, match="secrets.toml: cannot be read as TOML"):
+    with pytest.raises(ConfigError, match=r"secrets\.toml: cannot be read as TOML"):
         load_auth_config(environ={}, files=[secrets])
 
 
