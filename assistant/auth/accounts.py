@@ -206,11 +206,14 @@ class Accounts:
                      detail=f"{name}: role {role} in {team}", clock=self.clock)
 
     def principal(self, name: str) -> Principal:
-        """The user with their roles per team, as the permission check needs them."""
+        """The user with their roles per team, as the permission check needs them (a disabled
+        account holds none)."""
         with self.store._session() as session:
             user = self._user(session, name)
             roles: dict[int, set[str]] = {}
             names: dict[int, str] = {}
+            if not user.active:
+                return Principal(name=name)
             for membership, team in session.execute(
                 select(MembershipRow, TeamRow)
                 .join(TeamRow, TeamRow.id == MembershipRow.team_id)

@@ -77,12 +77,22 @@ def _password_option(parser: argparse.ArgumentParser) -> None:
 def _new_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    if not sys.stdin.isatty():
-        raise InputError("password: give it on stdin with --password-stdin, or run in a terminal")
-    first = getpass.getpass(f"New password for {args.name}: ")
-    if getpass.getpass("Again: ") != first:
+    first = _ask(f"New password for {args.name}: ",
+                 "password: give it on stdin with --password-stdin, or run in a terminal")
+    if _ask("Again: ", "password: no terminal to ask in") != first:
         raise InputError("password: the two entries differ")
     return first
+
+
+def _ask(prompt: str, no_terminal: str) -> str:
+    """A password typed at the terminal (getpass reads the terminal, not stdin, which may be
+    carrying the new password); InputError ``no_terminal`` when there is none."""
+    try:
+        with open("/dev/tty", "rb"):
+            pass
+    except OSError:
+        raise InputError(no_terminal) from None
+    return getpass.getpass(prompt)
 
 
 def _accounts() -> Accounts:
@@ -104,9 +114,8 @@ def command_user(accounts: Accounts) -> Principal:
     if name:
         password = os.environ.get(PASSWORD_VAR)
         if password is None:
-            if not sys.stdin.isatty():
-                raise InputError(f"{PASSWORD_VAR}: not set, and there is no terminal to ask in")
-            password = getpass.getpass(f"Password for {name}: ")
+            password = _ask(f"Password for {name}: ",
+                            f"{PASSWORD_VAR}: not set, and there is no terminal to ask in")
         user = accounts.verify(name, password)
         identity.set_command_user(user)
         return user

@@ -199,3 +199,27 @@ def test_only_admins_change_the_house_rubrics(team: Team, tmp_path) -> None:
         at.text_area(key="settings.rubric_input").input(str(house)).run()
         _no_exception(at)
         assert ("settings.rubric_paths" in at.session_state) is allowed, name
+
+
+def test_oidc_users_get_the_roles_of_their_account_and_nothing_before_login(team: Team) -> None:
+    case = team.scoped("dora").create_case("Support case")
+    at = team_app(mode="oidc")
+    at.user = {"is_logged_in": False}
+    at.run()
+    _no_exception(at)
+    assert _titles(at) == ["Sign in to Amends"] and "Support case" not in page_text(at)
+    at = team_app(mode="oidc")
+    at.user = {"is_logged_in": True, "email": "rita", "name": "Rita"}
+    at.run()
+    at.switch_page("app_pages/history.py").run()
+    _no_exception(at)
+    assert "Support case" in page_text(at) and "support (reviewer)" in page_text(at)
+    at = team_app(mode="oidc")
+    at.user = {"is_logged_in": True, "email": "stranger@example.org"}
+    at.run()
+    at.switch_page("app_pages/history.py")
+    at.query_params["case"] = str(case.id)
+    at.run()
+    _no_exception(at)
+    assert "Support case" not in page_text(at)
+    assert "stranger@example.org" in page_text(at) and "no team yet" in page_text(at)

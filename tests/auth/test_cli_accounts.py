@@ -29,7 +29,8 @@ def amends(db: Path, *args: str, user: str | None = None, password: str | None =
         if password is not None:
             env["AMENDS_PASSWORD"] = password
     return subprocess.run([sys.executable, "-m", "assistant.cli", *args], input=stdin,
-                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+                          start_new_session=True)  # no terminal: prompts must not wait
 
 
 def test_the_first_admin_bootstraps_then_admins_only(tmp_path: Path) -> None:
