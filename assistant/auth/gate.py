@@ -9,6 +9,7 @@ gates only turn a refusal into a message instead of an empty or broken page.
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import sys
 from collections.abc import Callable, Mapping
@@ -157,13 +158,28 @@ def _sign_in_form(config: AuthConfig) -> None:
     st.rerun()
 
 
+def _oidc_identity() -> str | None:
+    """The provider's name for the user: ``assistant.oidc.gate()`` when that module is installed
+    (it checks the provider settings and shows its own sign-in and sign-out), else ``st.user``."""
+    try:
+        provider: Any = importlib.import_module("assistant.oidc")
+    except ImportError:
+        provider = None
+    if provider is not None and (who := provider.gate()) is not None:
+        return str(who)
+    if not st.user.get("is_logged_in", False):
+        st.title("Sign in to Amends")
+        st.button("Sign in with your organisation's account", key="auth.oidc_sign_in",
+                  on_click=st.login, type="primary")
+        return None
+    return str(st.user.get("email") or st.user.get("sub") or "")
+
+
 def _oidc_user(config: AuthConfig) -> Principal | None:
     """The identity provider's user (``st.login``), with the roles an admin gave that name."""
-    if not st.user.is_logged_in:
-        st.title("Sign in to Amends")
-        st.button("Sign in with your organisation's account", on_click=st.login, type="primary")
+    name = _oidc_identity()
+    if name is None:
         return None
-    name = str(st.user.get("email") or st.user.get("name") or "")
     try:
         return accounts(config).principal(name)
     except AmendsError:

@@ -100,7 +100,8 @@ class AuditRow(_Base):
 
 
 # Append-only in the database itself, not only by having no update method: SQLite refuses any
-# UPDATE or DELETE of an audit row (PostgreSQL gets the equivalent rule from its migration).
+# UPDATE or DELETE of an audit row. PostgreSQL needs the same rule in its migration (a trigger or
+# REVOKE UPDATE, DELETE), which the Alembic chain has to add.
 for _verb in ("UPDATE", "DELETE"):
     event.listen(
         AuditRow.__table__,
