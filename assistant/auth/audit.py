@@ -25,6 +25,7 @@ AUDIT_ACTIONS = (
     "case.edit",
     "case.delete",
     "version.create",
+    "case.review",
     "case.approve",
     "case.send",
     "sign_in",

@@ -20,6 +20,12 @@ from assistant.errors import StorageError
 from assistant.models import Report
 from assistant.storage import CaseRecord, Store, VersionRecord, _Case, _Version
 
+# The review flow's status changes and the permission each needs (and the audit action it leaves).
+STATUS_ACTIONS = {"in_review": "case.edit", "draft": "case.edit", "approved": "case.approve",
+                  "sent": "case.send"}
+STATUS_AUDIT = {"in_review": "case.review", "draft": "case.review", "approved": "case.approve",
+                "sent": "case.send"}
+
 
 def case_scope(store: Store, case_id: int) -> CaseScope | None:
     """The case's team and authors (None when there is no such case)."""
@@ -49,6 +55,13 @@ def require_case(store: Store, user: Principal, action: str, case_id: int) -> Ca
         scope = CaseScope(case_id=case_id)
     require(user, action, scope)
     return scope
+
+
+def version_case(store: Store, version_id: int) -> int | None:
+    """The case a version belongs to (None when there is no such version)."""
+    with store._session() as session:
+        row = session.get(_Version, version_id)
+        return row.case_id if row is not None else None
 
 
 class ScopedStore(Store):
@@ -157,6 +170,16 @@ class ScopedStore(Store):
         scope = require_case(self.base, self.user, "case.delete", case_id)
         self.base.delete_case(case_id)
         self._audit("case.delete", scope)
+
+    def authorize_status(self, version_id: int, status: str) -> CaseScope:
+        """Check a review step on a version (approve: a reviewer of its team who wrote none of
+        it) and record it; the review flow's store method calls this before changing status."""
+        case_id = version_case(self.base, version_id)
+        scope = require_case(self.base, self.user, STATUS_ACTIONS.get(status, "case.edit"),
+                             case_id if case_id is not None else -1)
+        self._audit(STATUS_AUDIT.get(status, "case.review"), scope, version_id,
+                    detail=f"status {status}")
+        return scope
 
     # versions ------------------------------------------------------------------------------
     def add_version(

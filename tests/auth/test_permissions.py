@@ -172,3 +172,21 @@ def test_audit_export_formats(team: Team) -> None:
     assert audit.events(team.store, team_ids=[2]) == [
         r for r in audit.events(team.store) if r.team_id in (None, 2)
     ]
+
+
+def test_review_steps_are_checked_and_audited_for_the_review_flow(team: Team) -> None:
+    case = team.scoped("dora").create_case("Support case")
+    version = team.scoped("dora").add_version(case.id, "Dear Sam,", source="edited")
+    assert version is not None
+    team.scoped("dora").authorize_status(version.id, "in_review")
+    for name, status in (("dora", "approved"), ("bill", "approved"), ("dora", "sent")):
+        with pytest.raises(PermissionDenied):
+            team.scoped(name).authorize_status(version.id, status)
+    with pytest.raises(PermissionDenied):
+        team.scoped("rita").authorize_status(version.id + 100, "approved")  # no such version
+    team.scoped("rita").authorize_status(version.id, "approved")
+    team.scoped("rita").authorize_status(version.id, "sent")
+    steps = [(r.actor, r.action, r.version_id) for r in audit.events(team.store)
+             if r.action in ("case.review", "case.approve", "case.send")]
+    assert steps == [("dora", "case.review", version.id), ("rita", "case.approve", version.id),
+                     ("rita", "case.send", version.id)]
