@@ -150,7 +150,8 @@ def _sign_in_form(config: AuthConfig) -> None:
         st.error("Enter your user name and your password.")
         return
     try:
-        token, _user = accounts(config).sign_in(name, password)
+        with st.spinner("Signing in…"):  # Argon2 takes about a second, on purpose
+            token, _user = accounts(config).sign_in(name, password)
     except SignInError as exc:
         st.error(str(exc))
         return
