@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from assistant.auth import audit
-from tests.app.conftest import page_text
+from tests.app.conftest import APP, page_text
 from tests.auth.conftest import LOCAL, PASSWORD, Team, sign_in, signed_in, team_app
 
 PAGES = ("draft", "check", "compare", "examples", "history", "settings", "audit")
@@ -223,3 +223,27 @@ def test_oidc_users_get_the_roles_of_their_account_and_nothing_before_login(team
     _no_exception(at)
     assert "Support case" not in page_text(at)
     assert "stranger@example.org" in page_text(at) and "no team yet" in page_text(at)
+
+
+def test_a_drafter_types_an_incident_on_draft_and_it_is_their_teams(team: Team) -> None:
+    at = signed_in("dora")
+    at.text_input(key="f.title").input("Payroll outage on pay day").run()
+    _no_exception(at)
+    (case,) = team.store.list_cases()
+    assert case.title == "Payroll outage on pay day"
+    assert team.scoped("rita").find_case(case.id) is not None
+    assert team.scoped("bill").find_case(case.id) is None
+    assert ("dora", "case.create") in [(r.actor, r.action) for r in audit.events(team.store)]
+
+
+def test_mode_none_is_todays_app_with_nothing_recorded(team: Team) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()  # no [auth] at all
+    _no_exception(at)
+    assert _titles(at) == ["Draft a recovery email"] and "auth.user" not in at.session_state
+    at.text_input(key="f.title").input("Single-user case").run()
+    _no_exception(at)
+    assert [c.title for c in team.store.list_cases()] == ["Single-user case"]
+    with sqlite3.connect(team.db) as db:
+        assert db.execute("select count(*) from case_owners").fetchone()[0] == 0
+        actions = {r[0] for r in db.execute("select action from audit_events")}
+    assert actions <= {"user.add", "role.grant"}  # only the fixture's account setup
