@@ -165,21 +165,24 @@ class ScopedStore(Store):
                              scores=original.latest.scores)
         return self.base.get_case(copy.id)
 
-    def delete_case(self, case_id: int) -> None:
+    def delete_case(self, case_id: int) -> Any:
         """Remove a case (drafters or admins of its team); the audit row stays."""
         scope = require_case(self.base, self.user, "case.delete", case_id)
-        self.base.delete_case(case_id)
+        deleted = self._forward("delete_case")(case_id)  # a soft delete returns the case
         self._audit("case.delete", scope)
+        return deleted
 
-    def authorize_status(self, version_id: int, status: str) -> CaseScope:
-        """Check a review step on a version (approve: a reviewer of its team who wrote none of
-        it) and record it; the review flow's store method calls this before changing status."""
+    def require_status(self, version_id: int, status: str) -> CaseScope:
+        """Check a review step on a version: approve needs a reviewer of its team who wrote none
+        of it, sent a reviewer, the other steps a drafter (the review flow calls this)."""
         case_id = version_case(self.base, version_id)
-        scope = require_case(self.base, self.user, STATUS_ACTIONS.get(status, "case.edit"),
-                             case_id if case_id is not None else -1)
+        return require_case(self.base, self.user, STATUS_ACTIONS.get(status, "case.edit"),
+                            case_id if case_id is not None else -1)
+
+    def record_status(self, scope: CaseScope, version_id: int, status: str) -> None:
+        """The audit row for a review step that was made."""
         self._audit(STATUS_AUDIT.get(status, "case.review"), scope, version_id,
                     detail=f"status {status}")
-        return scope
 
     # versions ------------------------------------------------------------------------------
     def add_version(
@@ -217,3 +220,82 @@ class ScopedStore(Store):
         """The whole case, when the user may see it."""
         require_case(self.base, self.user, "case.view", case_id)
         return self.base.export_case(case_id)
+
+    # the review flow and the promise ledger (their store methods arrive with branch ledger;
+    # until then these forward to nothing and are never called) -----------------------------
+    def _forward(self, name: str) -> Any:
+        return getattr(self.base, name)
+
+    def version(self, version_id: int) -> Any:
+        """One version, when the user may see its case."""
+        case_id = version_case(self.base, version_id)
+        require_case(self.base, self.user, "case.view", case_id if case_id is not None else -1)
+        return self._forward("version")(version_id)
+
+    def change_status(self, version_id: int, to_status: str, **kwargs: Any) -> Any:
+        """A review step, checked (nobody approves their own draft), recorded as this user."""
+        scope = self.require_status(version_id, to_status)
+        kwargs["actor"] = self.user.name
+        result = self._forward("change_status")(version_id, to_status, **kwargs)
+        self.record_status(scope, version_id, to_status)
+        return result
+
+    def review_trail(self, case_id: int) -> Any:
+        """A case's review steps, when the user may see it."""
+        require_case(self.base, self.user, "case.view", case_id)
+        return self._forward("review_trail")(case_id)
+
+    def deleted_cases(self) -> Any:
+        """The user's teams' deleted (restorable) cases only."""
+        visible = self.visible_ids()
+        cases = self._forward("deleted_cases")()
+        return cases if visible is None else [c for c in cases if c.id in visible]
+
+    def restore_case(self, case_id: int) -> Any:
+        """Undo a delete (who may delete may restore)."""
+        scope = require_case(self.base, self.user, "case.delete", case_id)
+        restored = self._forward("restore_case")(case_id)
+        self._audit("case.restore", scope)
+        return restored
+
+    def purge_deleted(self, *args: Any, **kwargs: Any) -> Any:
+        """Housekeeping by the 30-day rule, not a user's choice: no check."""
+        return self._forward("purge_deleted")(*args, **kwargs)
+
+    def schema_version(self) -> Any:
+        """The database's schema revision (no case data)."""
+        return self._forward("schema_version")()
+
+    def ledger_entries(self, case_id: int | None = None, *args: Any, **kwargs: Any) -> Any:
+        """Commitments of the user's teams' cases only."""
+        if case_id is not None:
+            require_case(self.base, self.user, "case.view", case_id)
+            return self._forward("ledger_entries")(case_id, *args, **kwargs)
+        visible = self.visible_ids()
+        entries = self._forward("ledger_entries")(None, *args, **kwargs)
+        return entries if visible is None else [e for e in entries if e.case_id in visible]
+
+    def ledger_entry(self, entry_id: int) -> Any:
+        """One commitment, when the user may see its case."""
+        entry = self._forward("ledger_entry")(entry_id)
+        require_case(self.base, self.user, "case.view", int(entry.case_id))
+        return entry
+
+    def add_ledger_entries(self, case_id: int, *args: Any, **kwargs: Any) -> Any:
+        """New commitments on a case (those who may approve or edit it)."""
+        scope = case_scope(self.base, case_id) or CaseScope(case_id=case_id)
+        require(self.user, "ledger.update", scope)
+        kwargs["actor"] = self.user.name
+        added = self._forward("add_ledger_entries")(case_id, *args, **kwargs)
+        self._audit("ledger.update", scope, detail=f"{len(added)} new commitment(s)")
+        return added
+
+    def update_ledger_entry(self, entry_id: int, **kwargs: Any) -> Any:
+        """A commitment's status, proof, owner or date (drafters and reviewers of its team)."""
+        entry = self._forward("ledger_entry")(entry_id)
+        scope = case_scope(self.base, int(entry.case_id)) or CaseScope(case_id=entry.case_id)
+        require(self.user, "ledger.update", scope)
+        kwargs["actor"] = self.user.name
+        updated = self._forward("update_ledger_entry")(entry_id, **kwargs)
+        self._audit("ledger.update", scope, detail=f"commitment {entry_id}")
+        return updated
