@@ -137,20 +137,14 @@ class ScopedStore(Store):
         cases = self.base.list_cases(kind)
         return cases if visible is None else [c for c in cases if c.id in visible]
 
-    def update_case(
-        self,
-        case_id: int,
-        *,
-        title: str | None = None,
-        facts: Mapping[str, Any] | None = None,
-        parts: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Save an edit (drafters of the case's team)."""
+    def update_case(self, case_id: int, **changes: Any) -> Any:
+        """Save an edit (drafters of the case's team); ``changes`` as ``Store.update_case``
+        takes them (title, facts, parts and any others it grows, such as a revision check)."""
         scope = require_case(self.base, self.user, "case.edit", case_id)
-        self.base.update_case(case_id, title=title, facts=facts, parts=parts)
-        changed = [name for name, value in (("title", title), ("facts", facts),
-                                            ("parts", parts)) if value is not None]
-        self._audit("case.edit", scope, detail=", ".join(changed))
+        result = self._forward("update_case")(case_id, **changes)
+        edited = [name for name in ("title", "facts", "parts") if changes.get(name) is not None]
+        self._audit("case.edit", scope, detail=", ".join(edited))
+        return result
 
     def duplicate_case(self, case_id: int) -> CaseRecord:
         """A copy in the same team, by a drafter of it."""

@@ -201,20 +201,27 @@ def test_only_admins_change_the_house_rubrics(team: Team, tmp_path) -> None:
         assert ("settings.rubric_paths" in at.session_state) is allowed, name
 
 
+# What Streamlit's st.login needs beside the mode (never contacted: AppTest seeds st.user).
+OIDC = {"mode": "oidc", "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "cookie-secret-for-tests", "client_id": "amends",
+        "client_secret": "client-secret-for-tests",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
+
+
 def test_oidc_users_get_the_roles_of_their_account_and_nothing_before_login(team: Team) -> None:
     case = team.scoped("dora").create_case("Support case")
-    at = team_app(mode="oidc")
+    at = team_app(**OIDC)
     at.user = {"is_logged_in": False}
     at.run()
     _no_exception(at)
     assert _titles(at) == ["Sign in to Amends"] and "Support case" not in page_text(at)
-    at = team_app(mode="oidc")
+    at = team_app(**OIDC)
     at.user = {"is_logged_in": True, "email": "rita", "name": "Rita"}
     at.run()
     at.switch_page("app_pages/history.py").run()
     _no_exception(at)
     assert "Support case" in page_text(at) and "support (reviewer)" in page_text(at)
-    at = team_app(mode="oidc")
+    at = team_app(**OIDC)
     at.user = {"is_logged_in": True, "email": "stranger@example.org"}
     at.run()
     at.switch_page("app_pages/history.py")
