@@ -103,7 +103,7 @@ def sign_in() -> Principal | None:
     try:
         config = app_config()
     except AmendsError as exc:
-        st.error(f"Sign-in is misconfigured, so the app stays closed: {exc}")
+        st.error(f"Sign-in is misconfigured, so the app stays closed: {_md(str(exc))}")
         st.stop()
     if not config.signs_in:
         st.session_state.pop(SESSION_USER_KEY, None)

@@ -254,3 +254,12 @@ def test_mode_none_is_todays_app_with_nothing_recorded(team: Team) -> None:
         assert db.execute("select count(*) from case_owners").fetchone()[0] == 0
         actions = {r[0] for r in db.execute("select action from audit_events")}
     assert actions <= {"user.add", "role.grant"}  # only the fixture's account setup
+
+
+def test_a_misconfigured_mode_keeps_the_app_closed_with_one_message(team: Team) -> None:
+    team.scoped("dora").create_case("Support case")
+    at = team_app(mode="ldap").run()
+    _no_exception(at)
+    assert "Sign-in is misconfigured" in page_text(at) and "[auth] mode" in page_text(at)
+    assert "'ldap'" in page_text(at) and "Support case" not in page_text(at)
+    assert not at.text_input and not at.text_area
