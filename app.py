@@ -32,6 +32,7 @@ pages = {
     "Learn and keep": [
         st.Page("app_pages/examples.py", title="Examples", icon=":material/school:"),
         st.Page("app_pages/history.py", title="History", icon=":material/history:"),
+        st.Page("app_pages/ledger.py", title="Ledger", icon=":material/checklist:"),
         st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"),
     ],
 }

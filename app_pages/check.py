@@ -11,7 +11,9 @@ import streamlit as st
 from assistant import ui
 from assistant.auth import gate
 from assistant.drafting import Revision, revise
+from assistant.drafting.models import Incident
 from assistant.errors import InputError
+from assistant.forms import check_incident
 from assistant.highlight import diff_html
 from assistant.textinput import MAX_INPUT_BYTES, UPLOAD_TYPES, read_upload
 
@@ -71,6 +73,15 @@ def new_check() -> None:
         state.pop(key, None)
     ui.set_active_case(None)
     state["check.loaded_case"] = None
+
+
+def case_incident(case_id: int | None) -> Incident | None:
+    """The open case's incident facts, when it has valid ones, so revisions stay grounded."""
+    found = store.find_case(case_id) if case_id is not None else None
+    if found is None or not found.facts:
+        return None
+    incident, _ = check_incident(found.facts)
+    return incident
 
 
 def accept_revision() -> None:
@@ -149,14 +160,18 @@ ui.full_report(text, report, key="check")
 st.subheader("Revise the flagged sentences")
 model = ui.current_model()
 flagged = len({flag.sentence for flag in report.flags})
-st.caption(f"Rewrites only the {flagged} flagged sentence(s) with {ui.md_escape(model)}; you see a "
-           "diff and choose whether to keep it.")
+incident = case_incident(case_id)
+grounded = " against this case's incident facts" if incident is not None else ""
+st.caption(f"Rewrites only the {flagged} flagged sentence(s) with {ui.md_escape(model)}"
+           f"{grounded}; a rewrite is used only when it keeps every fact and scores better. "
+           "You see a diff and choose whether to keep it.")
 if st.button("Revise flagged sentences", key="check.revise", disabled=not report.flags,
              icon=":material/auto_fix_high:"):
     save_text()
     with st.spinner("Revising…"):
         try:
-            state["c.revision"] = revise(text, report, model=model)
+            state["c.revision"] = revise(text, report, model=model, incident=incident,
+                                         rubric_set=ui.rubric_set())
         except Exception as exc:
             ui.show_error(exc, "Revising")
 
@@ -172,3 +187,7 @@ if isinstance(revision, Revision) and revision.original == text:
         choice = st.columns([1, 1, 5])
         choice[0].button("Accept", key="check.accept", on_click=accept_revision, type="primary")
         choice[1].button("Reject", key="check.reject", on_click=reject_revision)
+    if revision.notes:
+        with st.expander(f"Left as written ({len(revision.notes)})"):
+            for note in revision.notes:
+                st.caption(ui.md_escape(note))

@@ -3,19 +3,22 @@
 Every field is saved to the database as it is typed (after a short pause, not only on Enter or
 leaving the box) and again before any model call, so a refresh, a closed tab or a failed model
 call loses nothing. The URL carries the case id. Compose and Generate never replace an email the
-user edited by hand without asking first.
+user edited by hand without asking first. Model calls run in a background job the user can
+cancel (``assistant.background``); the validation net's verdict is shown and kept with each
+generated version. The widget state codec and the checks live in ``assistant.draft_state``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable
 from typing import Any, Literal
 
 import streamlit as st
 
-from assistant import ui
+from assistant import background, ui
+from assistant import draft_state as ds
 from assistant.auth import gate
+from assistant.background import Job
 from assistant.documents import safe_filename, to_eml, to_markdown, to_text
 from assistant.drafting import compose, draft, generate_part, review_form
 from assistant.drafting.models import ALL_PARTS, Incident, PartName
@@ -24,7 +27,6 @@ from assistant.forms import (
     ACTION_LABELS,
     CHANNELS,
     DEFAULTS,
-    FACT_FIELDS,
     FIELD_LABELS,
     LINE_FIELDS,
     PART_FIELDS,
@@ -33,123 +35,31 @@ from assistant.forms import (
     RELATIONSHIPS,
     TONES,
     carry_expose_edits,
-    check_incident,
-    check_part,
-    clean_actions,
     finding_label,
     form_from_incident,
     part_action_label,
-    part_data,
     part_field_label,
-    part_form,
 )
 from assistant.gallery import load_gallery
+from assistant.net_verdict import version_scores
+from assistant.settings import OFFLINE_MODEL
+from assistant.ui_jobs import watch
+from assistant.ui_net import show_verdict
 
 gate.page("draft")
 
 store = ui.store()
 state = st.session_state
+JOB = "draft.job"  # the running generation, if any (an assistant.background.Job)
 
 
-# --- state <-> database --------------------------------------------------------------------------
-
-
-def _fkey(name: str) -> str:
-    return f"f.{name}"
-
-
-def _akey(prefix: str, index: int, field: str) -> str:
-    return f"{prefix}.{index}.{field}"
-
-
-def _as_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-
-
-def _clear_keys() -> None:
-    for key in list(state.keys()):
-        if str(key).startswith(("f.", "p.", "d.")):
-            del state[key]
-    for key in ("draft.actions_n", "draft.loaded_case"):
-        state.pop(key, None)
-
-
-def _fill_actions(prefix: str, count_key: str, rows: list[dict[str, str]], *, force: bool) -> None:
-    if force or count_key not in state:
-        state[count_key] = max(1, len(rows))
-    for index in range(state[count_key]):
-        row = rows[index] if index < len(rows) else {}
-        for field in ACTION_FIELDS:
-            key = _akey(prefix, index, field)
-            if force or key not in state:
-                value = row.get(field, "")
-                state[key] = _as_date(value) if field == "due" else value
-
-
-def _fill_facts(facts: dict[str, Any], *, force: bool) -> None:
-    for name in FACT_FIELDS:
-        key = _fkey(name)
-        if force or key not in state:
-            state[key] = str(facts.get(name) or DEFAULTS.get(name, ""))
-    _fill_actions("f.aa", "draft.actions_n", clean_actions(facts.get("approved_actions")),
-                  force=force)
-
-
-def _fill_part(name: str, data: dict[str, Any], *, force: bool) -> None:
-    form = part_form(name, data)
-    for field in PART_FIELDS[name]:
-        if field == "actions":
-            _fill_actions("p.rebuild.actions", "p.rebuild.n", form["actions"], force=force)
-            continue
-        key = f"p.{name}.{field}"
-        if force or key not in state:
-            state[key] = form[field]
-
-
-def _fill_email(subject: str, body: str, *, force: bool) -> None:
-    if force or "d.subject" not in state:
-        state["d.subject"] = subject
-    if force or "d.body" not in state:
-        state["d.body"] = body
-
-
-def _facts_form() -> dict[str, Any]:
-    form: dict[str, Any] = {name: state.get(_fkey(name), "") for name in FACT_FIELDS}
-    form["approved_actions"] = _rows("f.aa", "draft.actions_n")
-    return form
-
-
-def _rows(prefix: str, count_key: str) -> list[dict[str, str]]:
-    rows = []
-    for index in range(int(state.get(count_key, 0))):
-        rows.append({field: state.get(_akey(prefix, index, field)) for field in ACTION_FIELDS})
-    return clean_actions(rows)
-
-
-def _parts_form() -> dict[PartName, Any]:
-    parts: dict[PartName, Any] = {}
-    for name in ALL_PARTS:
-        form: dict[str, Any] = {}
-        for field in PART_FIELDS[name]:
-            if field == "actions":
-                form[field] = _rows("p.rebuild.actions", "p.rebuild.n")
-            else:
-                form[field] = state.get(f"p.{name}.{field}", "")
-        data = part_data(name, form)
-        if any(data.values()):
-            parts[name] = data
-    return parts
+# --- saving --------------------------------------------------------------------------------------
 
 
 def _ensure_case() -> int:
     case_id = ui.active_case_id()
     if case_id is None:
-        form = _facts_form()
+        form = ds.facts_form(state)
         case_id = store.create_case(str(form.get("title") or ""), form, kind="draft").id
         ui.set_active_case(case_id)
         state["draft.loaded_case"] = case_id
@@ -158,7 +68,7 @@ def _ensure_case() -> int:
 
 def save_facts() -> None:
     """Widget callback: save every fact as typed (valid or not)."""
-    form = _facts_form()
+    form = ds.facts_form(state)
     store.update_case(_ensure_case(), title=str(form.get("title") or ""), facts=form)
 
 
@@ -166,7 +76,7 @@ def save_parts(carry: bool = True) -> None:
     """Widget callback: save the parts as edited; an edit of Expose's "what happened" or "why"
     is carried into its statement, which is what the email is composed from."""
     case_id = _ensure_case()
-    forms = _parts_form()
+    forms = ds.parts_form(state)
     saved = store.get_case(case_id).parts.get("expose") or {}
     if carry and "expose" in forms and saved:
         statement = carry_expose_edits(saved, forms["expose"])
@@ -188,15 +98,14 @@ def save_email() -> None:
 
 
 def hand_edited() -> bool:
-    """Whether the email on screen holds edits of the user's own that Compose would replace:
-    it is not the text the last generate, compose or accepted revision produced."""
-    body = str(state.get("d.body", ""))
-    if not body.strip():
-        return False
+    """Whether the email on screen holds edits of the user's own that Compose would replace."""
     case_id = ui.active_case_id()
-    machine = ("generated", "composed", "revised")
-    made = [v for v in store.versions(case_id) if v.source in machine] if case_id else []
-    return not made or made[-1].body != body
+    versions = store.versions(case_id) if case_id else []
+    made = [v.body for v in versions if v.source in ds.MACHINE_SOURCES]
+    return ds.hand_edited(str(state.get("d.body", "")), made)
+
+
+# --- callbacks -----------------------------------------------------------------------------------
 
 
 def confirm_replace(action: str) -> None:
@@ -211,22 +120,27 @@ def cancel_replace() -> None:
 
 def add_action_row() -> None:
     """Button callback: one more approved-action row."""
-    state["draft.actions_n"] = int(state.get("draft.actions_n", 1)) + 1
+    ds.add_row(state)
 
 
 def remove_action_row() -> None:
     """Button callback: drop the last approved-action row and save."""
-    count = int(state.get("draft.actions_n", 1))
-    if count > 1:
-        for field in ACTION_FIELDS:
-            state.pop(_akey("f.aa", count - 1, field), None)
-        state["draft.actions_n"] = count - 1
+    if ds.remove_row(state):
         save_facts()
+
+
+def cancel_job() -> None:
+    """Button callback: stop waiting for the running generation; its result is never saved."""
+    job = state.pop(JOB, None)
+    if isinstance(job, Job):
+        job.cancel()
+        state["draft.cancelled"] = job.label
 
 
 def new_case() -> None:
     """Button callback: start from an empty form (the current case stays in History)."""
-    _clear_keys()
+    cancel_job()
+    ds.clear(state)
     ui.set_active_case(None)
 
 
@@ -235,19 +149,31 @@ def load_example_facts() -> None:
     chosen = state.get("draft.example")
     for example in load_gallery():
         if example.title == chosen:
+            cancel_job()
             facts = form_from_incident(example.incident)
-            _clear_keys()
+            ds.clear(state)
             case = store.create_case(f"{example.incident.get('title', example.title)}", facts)
             ui.set_active_case(case.id)
             return
 
 
+# --- checks before a model call ------------------------------------------------------------------
+
+
 def _incident() -> Incident | None:
-    incident, problems = check_incident(_facts_form())
+    incident, problems = ds.incident(state)
     if problems:
-        st.error("Fix these fields of the incident first:\n\n"
-                 + "\n".join(f"- {ui.md_escape(p)}" for p in problems))
+        st.error(ds.problem_list(ds.INCIDENT_HEADING, problems, ui.md_escape))
     return incident
+
+
+def _valid_parts() -> dict[PartName, Any] | None:
+    parts, problems = ds.valid_parts(state)
+    if problems == [ds.NO_PARTS]:
+        st.info(ds.NO_PARTS)
+    elif problems:
+        st.error(ds.problem_list(ds.PARTS_HEADING, problems, ui.md_escape))
+    return parts
 
 
 def _may_replace_email(action: str) -> bool:
@@ -272,17 +198,86 @@ def _ask_before_replacing(action: str) -> None:
     choice[1].button("Keep my edits", key="draft.cancel_replace", on_click=cancel_replace)
 
 
-def _apply_draft_result(parts: Mapping[PartName, Any], subject: str, body: str) -> None:
-    for name, part in parts.items():
-        _fill_part(name, part.model_dump(mode="json"), force=True)
-    _fill_email(subject, body, force=True)
+# --- generations as background jobs --------------------------------------------------------------
+
+
+def _drafting(incident: Incident, model: str) -> Callable[[Job], Any]:
+    """The work of Generate: every part and the email, progress and streamed text to the job."""
+    return lambda job: draft(incident, model=model, on_progress=job.on_progress,
+                             on_text=None if model == OFFLINE_MODEL else job.on_text)
+
+
+def _generating(name: PartName, incident: Incident, model: str) -> Callable[[Job], Any]:
+    """The work of one part's Re-generate."""
+    return lambda job: generate_part(name, incident, model=model)
+
+
+def _composing(
+    incident: Incident, parts: dict[PartName, Any], model: str
+) -> Callable[[Job], Any]:
+    """The work of Compose: the email from the parts as edited, streamed to the job."""
+    return lambda job: compose(incident, parts, model=model,
+                               on_text=None if model == OFFLINE_MODEL else job.on_text)
+
+
+def _start(kind: str, label: str, work: Callable[[Job], Any], **args: Any) -> None:
+    """Start a model call in the background (the watcher below shows it and can cancel it)."""
+    state[JOB] = background.start(kind, label, work, case_id=_ensure_case(), **args)
+
+
+def _finish(job: Job) -> None:
+    """Apply a finished job's result to the form and save it (a cancelled job never gets here)."""
+    if job.error is not None:
+        ui.show_error(job.error, str(job.args.get("doing", job.label)))
+        return
+    result = job.result
+    case_id = int(job.args["case_id"])
+    if job.kind == "part":
+        name: PartName = job.args["part"]
+        ds.fill_part(state, name, result.model_dump(mode="json"), force=True)
+        save_parts()
+        return
+    if job.kind == "generate":
+        ds.apply_draft(state, result.parts(), result.subject, result.body)
+        save_parts(carry=False)
+    else:
+        ds.fill_email(state, result.subject, result.body, force=True)
+    store.add_version(case_id, result.body, source="generated" if job.kind == "generate"
+                      else "composed", subject=result.subject, model=result.model,
+                      scores=version_scores(ui.score_text(result.body), result))
+    ready = result.status == "ready"
+    with st.status("Draft ready" if ready else "Draft written, but rejected by the validation net",
+                   state="complete" if ready else "error", expanded=not ready):
+        for note in result.notes:
+            st.write(ui.md_escape(note))
+
+
+def _run_jobs() -> None:
+    """Show a running job until it ends (a rerun, e.g. a Cancel click, stops the wait), then
+    apply it; say so when the last one was cancelled."""
+    found = state.get(JOB)
+    job = found if isinstance(found, Job) else None
+    if job is not None and not job.done:
+        watch(job, cancel_key="draft.cancel", on_cancel=cancel_job)
+    if job is not None and job.done and not job.cancelled and state.get(JOB) is found:
+        state.pop(JOB, None)
+        _finish(job)
+    cancelled = state.pop("draft.cancelled", None)
+    if cancelled:
+        st.warning(f"{ui.md_escape(str(cancelled))} was cancelled. Your facts are saved; nothing "
+                   "half-written was saved as a draft.", icon=":material/cancel:")
+
+
+def _busy() -> bool:
+    job = state.get(JOB)
+    return isinstance(job, Job) and not job.done
 
 
 # --- load the case -------------------------------------------------------------------------------
 
 incoming = state.pop("draft.incoming_facts", None)
 if isinstance(incoming, dict):
-    _clear_keys()
+    ds.clear(state)
     created = store.create_case(str(incoming.get("title") or ""), incoming)
     ui.set_active_case(created.id)
 
@@ -290,14 +285,12 @@ case_id = ui.active_case_id()
 case = store.find_case(case_id) if case_id is not None else None
 force = case is not None and state.get("draft.loaded_case") != case.id
 if force:
-    _clear_keys()
+    ds.clear(state)
 if case is not None:
     state["draft.loaded_case"] = case.id
-_fill_facts(case.facts if case else {}, force=force)
-for part_name in ALL_PARTS:
-    _fill_part(part_name, (case.parts if case else {}).get(part_name, {}), force=force)
 latest = case.latest if case else None
-_fill_email(latest.subject if latest else "", latest.body if latest else "", force=force)
+ds.load_case(state, case.facts if case else {}, case.parts if case else {},
+             (latest.subject, latest.body) if latest else ("", ""), force=force)
 
 # --- page ----------------------------------------------------------------------------------------
 
@@ -325,7 +318,7 @@ st.subheader("1. The incident")
 
 def _field(name: str, kind: str = "input", **kwargs: Any) -> None:
     label, help_text = FIELD_LABELS[name]
-    key = _fkey(name)
+    key = ds.fact_key(name)
     if kind == "area":
         st.text_area(label, key=key, help=help_text or None, on_change=save_facts, **kwargs)
     elif kind == "select":
@@ -371,7 +364,7 @@ def _action_rows(prefix: str, count_key: str, on_change: Any, compact: bool = Fa
         if compact:
             for field in ACTION_FIELDS:
                 label = part_action_label(index, field)
-                key = _akey(prefix, index, field)
+                key = ds.row_key(prefix, index, field)
                 if field == "due":
                     st.date_input(label, key=key, on_change=on_change)
                 else:
@@ -380,7 +373,7 @@ def _action_rows(prefix: str, count_key: str, on_change: Any, compact: bool = Fa
         cols = st.columns([4, 2, 2, 4])
         for col, field in zip(cols, ACTION_FIELDS, strict=True):
             label, help_text = ACTION_LABELS[field]
-            key = _akey(prefix, index, field)
+            key = ds.row_key(prefix, index, field)
             vis: Literal["visible", "collapsed"] = "visible" if index == 0 else "collapsed"
             if field == "due":
                 col.date_input(label, key=key, help=help_text, on_change=on_change,
@@ -391,12 +384,12 @@ def _action_rows(prefix: str, count_key: str, on_change: Any, compact: bool = Fa
 
 
 st.markdown("**Approved actions** (the only commitments the draft may make)")
-_action_rows("f.aa", "draft.actions_n", save_facts)
+_action_rows(*ds.FACT_ROWS, save_facts)
 rows = st.columns([1, 1, 6])
 rows[0].button("Add action", key="draft.add_action", on_click=add_action_row)
 rows[1].button("Remove last", key="draft.remove_action", on_click=remove_action_row)
 
-for finding in review_form(_facts_form()):
+for finding in review_form(ds.facts_form(state)):
     # Facts are reviewed as typed: what will be kept out of every draft, and why.
     where = finding_label(finding.field)
     quoted = ui.md_escape(finding.text[:160])
@@ -411,55 +404,42 @@ model = ui.current_model()
 st.caption(f"Model: {ui.md_escape(model)}. Each part is editable; re-generate one without "
            "touching the others.")
 generate = st.button("Generate all four parts and the email", key="draft.generate",
-                     type="primary", icon=":material/auto_awesome:")
+                     type="primary", icon=":material/auto_awesome:", disabled=_busy())
 if generate or state.get("draft.confirmed") == "generate":
     save_facts()  # saved before anything risky runs
     incident = _incident()
     if incident is not None and _may_replace_email("generate"):
-        with st.status(f"Drafting with {model}…", expanded=True) as status:
-            streamed = st.empty()  # the email as the model writes it (plain text, never HTML)
-            try:
-                result = draft(incident, model=model,
-                               on_progress=lambda message: status.write(ui.md_escape(message)),
-                               on_text=ui.text_sink(streamed))
-            except Exception as exc:
-                status.update(label="Drafting failed; your facts are saved", state="error")
-                ui.show_error(exc, "Drafting")
-            else:
-                streamed.empty()
-                _apply_draft_result(result.parts(), result.subject, result.body)
-                save_parts(carry=False)
-                store.add_version(_ensure_case(), result.body, source="generated",
-                                  subject=result.subject, model=result.model,
-                                  report=ui.score_text(result.body))
-                for note in result.notes:
-                    status.write(ui.md_escape(note))
-                for issue in result.grounding:
-                    st.warning(f"Check this against the facts: {ui.md_escape(issue.message)}")
-                status.update(label="Draft ready", state="complete", expanded=False)
-
+        _start("generate", f"Drafting with {model}", _drafting(incident, model),
+               doing="Drafting")
+for part_name in ALL_PARTS:
+    if state.get(f"draft.regen.{part_name}") and not _busy():
+        save_facts()
+        incident = _incident()
+        if incident is not None:
+            _start("part", f"Generating {PART_TITLES[part_name]}",
+                   _generating(part_name, incident, model), part=part_name)
+compose_now = state.get("draft.compose") or state.get("draft.confirmed") == "compose"
+if compose_now and not _busy():
+    save_facts()
+    save_parts()
+    incident = _incident()
+    valid = _valid_parts() if incident is not None else None
+    if incident is not None and valid is not None and _may_replace_email("compose"):
+        _start("compose", "Composing", _composing(incident, valid, model))
+_run_jobs()
 _ask_before_replacing("generate")
+
 columns = st.container(key="autosave-parts").columns(4)
 for part_name, column in zip(ALL_PARTS, columns, strict=True):
     with column:
         st.markdown(f"#### {PART_TITLES[part_name]}")
         st.caption(PART_HELP[part_name])
-        if st.button("Re-generate", key=f"draft.regen.{part_name}", icon=":material/refresh:"):
-            save_facts()
-            incident = _incident()
-            if incident is not None:
-                with st.spinner(f"Generating {PART_TITLES[part_name]}…"):
-                    try:
-                        part = generate_part(part_name, incident, model=model)
-                    except Exception as exc:
-                        ui.show_error(exc, f"Generating {PART_TITLES[part_name]}")
-                    else:
-                        _fill_part(part_name, part.model_dump(mode="json"), force=True)
-                        save_parts()
+        st.button("Re-generate", key=f"draft.regen.{part_name}", icon=":material/refresh:",
+                  disabled=_busy())
         for field in PART_FIELDS[part_name]:
             label = part_field_label(part_name, field)
             if field == "actions":
-                _action_rows("p.rebuild.actions", "p.rebuild.n", save_parts, compact=True)
+                _action_rows(*ds.PART_ROWS, save_parts, compact=True)
             elif field in LINE_FIELDS:
                 st.text_area(label, key=f"p.{part_name}.{field}", on_change=save_parts,
                              height=140)
@@ -467,47 +447,9 @@ for part_name, column in zip(ALL_PARTS, columns, strict=True):
                 st.text_area(label, key=f"p.{part_name}.{field}", on_change=save_parts,
                              height=120 if field == "statement" else 80)
 
-
-def _valid_parts() -> dict[PartName, Any] | None:
-    forms = _parts_form()
-    if not forms:
-        st.info("Generate the parts first (or type them in), then compose.")
-        return None
-    parts: dict[PartName, Any] = {}
-    problems: list[str] = []
-    for name, data in forms.items():
-        part, found = check_part(name, data)
-        if part is not None:
-            parts[name] = part
-        problems += found
-    if problems:
-        st.error("Fix these parts before composing:\n\n"
-                 + "\n".join(f"- {ui.md_escape(p)}" for p in problems))
-        return None
-    return parts
-
-
 st.subheader("3. The email")
-compose_now = st.button("Compose the email from these parts", key="draft.compose",
-                        icon=":material/merge_type:")
-if compose_now or state.get("draft.confirmed") == "compose":
-    save_facts()
-    save_parts()
-    incident = _incident()
-    valid = _valid_parts() if incident is not None else None
-    if incident is not None and valid is not None and _may_replace_email("compose"):
-        with st.spinner("Composing…"):
-            streamed = st.empty()  # the email as the model writes it (plain text, never HTML)
-            try:
-                composed = compose(incident, valid, model=model, on_text=ui.text_sink(streamed))
-            except Exception as exc:
-                ui.show_error(exc, "Composing")
-            else:
-                streamed.empty()
-                _fill_email(composed.subject, composed.body, force=True)
-                store.add_version(_ensure_case(), composed.body, source="composed",
-                                  subject=composed.subject, model=composed.model,
-                                  report=ui.score_text(composed.body))
+st.button("Compose the email from these parts", key="draft.compose",
+          icon=":material/merge_type:", disabled=_busy())
 _ask_before_replacing("compose")
 
 with st.container(key="autosave-email"):
@@ -520,6 +462,11 @@ subject = str(state.get("d.subject", ""))
 if body.strip() and (problem := ui.input_problem(body, "the email")) is not None:
     st.error(ui.md_escape(problem))
 elif body.strip():
+    shown = ui.active_case_id()
+    saved = store.versions(shown) if shown is not None else []
+    same = [v for v in saved if v.body == body]
+    if same:
+        show_verdict(same[-1].scores, body)
     report = ui.score_text(body)
     ui.report_notes(report)
     ui.score_metrics(report)
@@ -528,12 +475,11 @@ elif body.strip():
         window = ui.highlighted(body, report, key="draft.view")
         ui.flag_list(report, window=window)
     actions = st.columns(5)
-    current = ui.active_case_id()
     if actions[0].button("Open in Check", key="draft.to_check", icon=":material/fact_check:"):
         save_email()
         st.switch_page("app_pages/check.py",
-                       query_params={"case": str(current)} if current is not None else None)
-    title = str(state.get(_fkey("title")) or "recovery-email")
+                       query_params={"case": str(shown)} if shown is not None else None)
+    title = str(state.get(ds.fact_key("title")) or "recovery-email")
     actions[1].download_button("Download .md", to_markdown(subject, body),
                                file_name=safe_filename(title, "md"), mime="text/markdown",
                                key="draft.dl_md", on_click="ignore")

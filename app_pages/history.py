@@ -1,6 +1,8 @@
-"""History: every saved case and every version of its draft, with scores over time.
+"""History: every saved case and every version of its draft, with scores and review status.
 
-Reopen a case where it was left, duplicate it to try another approach, export it, or delete it.
+Reopen a case where it was left, duplicate it to try another approach, export it, or delete it
+(restorable for 30 days). A version is sent for review, approved (its commitments confirmed
+into the ledger) and marked sent here; the status trail sits beside the versions.
 The case shown is the one in the URL (``?case=N``), so a link or a refresh opens that case and
 every button acts on the case on screen; choosing another case updates the URL.
 """
@@ -12,10 +14,11 @@ from typing import Any
 
 import streamlit as st
 
-from assistant import ui
+from assistant import review_panel, ui
 from assistant.auth import gate
 from assistant.documents import safe_filename, to_eml, to_markdown, to_text
-from assistant.storage import CaseRecord
+from assistant.net_verdict import failure_line, net_of, status_label
+from assistant.storage import RESTORE_DAYS, CaseRecord
 
 gate.page("history")
 
@@ -66,7 +69,29 @@ def delete(case_id: int) -> None:
     state.pop("h.case", None)
     if url_case() == case_id:
         del st.query_params["case"]
-    state["h.flash"] = f"Deleted case #{case_id}."
+    state["h.flash"] = f"Deleted case #{case_id}; restore it below within {RESTORE_DAYS} days."
+
+
+def restore(case_id: int) -> None:
+    """Button callback: bring a deleted case back and show it."""
+    store.restore_case(case_id)
+    show_case(case_id)
+    state["h.flash"] = f"Restored case #{case_id}."
+
+
+def deleted_list() -> None:
+    """Cases deleted in the last 30 days, each with a Restore button."""
+    deleted = store.deleted_cases()
+    if not deleted:
+        return
+    with st.expander(f"Recently deleted ({len(deleted)}), restorable for {RESTORE_DAYS} days"):
+        for gone in deleted:
+            until = gone.restorable_until()
+            row = st.columns([5, 1])
+            row[0].markdown(f"#{gone.id} · {ui.md_escape(gone.title)} · until "
+                            f"{until:%Y-%m-%d}" if until else ui.md_escape(gone.title))
+            row[1].button("Restore", key=f"h.restore.{gone.id}", on_click=restore,
+                          args=(gone.id,))
 
 
 st.title("History")
@@ -75,6 +100,7 @@ if flash := state.pop("h.flash", None):
 cases = store.list_cases()
 if not cases:
     st.info("Nothing saved yet. Cases appear here as soon as you type in Draft or Check.")
+    deleted_list()
     st.stop()
 
 query = st.text_input("Search titles", key="h.search", placeholder="e.g. outage")
@@ -130,13 +156,15 @@ buttons[2].download_button(
     on_click="ignore",
 )
 with buttons[3].popover("Delete", icon=":material/delete:"):
+    st.caption(f"Deleted cases can be restored here for {RESTORE_DAYS} days, then are removed.")
     st.checkbox("Yes, delete this case and all its versions", key=f"h.confirm.{case.id}")
-    st.button("Delete permanently", key="h.delete", on_click=gate.guarded(delete), args=(case.id,))
+    st.button("Delete", key="h.delete", on_click=gate.guarded(delete), args=(case.id,))
 
 if not versions:
     st.info("This case has facts but no draft yet. Reopen it to generate one.")
     with st.expander("Incident facts"):
         st.json(case.facts)
+    deleted_list()
     st.stop()
 
 if len(versions) > 1:
@@ -146,12 +174,16 @@ if len(versions) > 1:
         chart[name] = [v.scores.get(name) for v in versions]
     st.line_chart(chart, x="version",
                   y=["overall", "defensive", "vague_promise", "self_orientation"], height=220)
-st.dataframe(
+tables = st.columns([3, 2])
+tables[0].markdown("**Versions**")
+tables[0].dataframe(
     [
         {
             "Version": v.number,
+            "Status": review_panel.status_label(v.status),
             "Saved": v.created_at.strftime("%Y-%m-%d %H:%M:%S"),
             "How": v.source,
+            "Net": status_label(v.scores),
             "Model": v.model,
             "Overall": v.scores.get("overall"),
             "Flags": v.scores.get("flags"),
@@ -160,17 +192,29 @@ st.dataframe(
         for v in reversed(versions)
     ],
     hide_index=True,
+    key="h.versions",
 )
+tables[1].markdown("**Status trail**")
+trail = store.review_trail(case.id)
+if trail:
+    tables[1].dataframe(review_panel.trail_rows(trail), hide_index=True, key="h.trail")
+else:
+    tables[1].caption("No version has been sent for review yet.")
 
 numbers = [v.number for v in versions]
 chosen = st.selectbox("Show version", list(reversed(numbers)), key=f"h.version.{case.id}",
                       format_func=lambda n: f"v{n}")
 version = next(v for v in versions if v.number == chosen)
 report = ui.score_text(version.body)
+if (net := net_of(version.scores)) is not None and not net.get("passed"):
+    st.error(f"v{version.number} was rejected by the validation net:\n\n"
+             + "\n".join(f"- {ui.md_escape(failure_line(f))}" for f in net.get("failures", [])))
 if version.subject:
     st.caption(f"Subject: {ui.md_escape(version.subject)}")
 ui.report_notes(report)
 ui.highlighted(version.body, report, key=f"h.view.{case.id}")
+with st.container(border=True, key="h-review"):
+    review_panel.panel(case, version, report)
 exports = st.columns(4)
 stem = f"{case.title} v{version.number}"
 exports[0].download_button("Download .md", to_markdown(version.subject, version.body),
@@ -186,3 +230,4 @@ with exports[3].popover("Copy", icon=":material/content_copy:"):
     st.code(to_text(version.subject, version.body), language=None, wrap_lines=True)
 with st.expander("Incident facts"):
     st.json(case.facts)
+deleted_list()

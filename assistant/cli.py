@@ -83,6 +83,12 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     from assistant.auth import commands as account_commands
 
     account_commands.register(commands)
+    if argv and argv[0] == "ledger":
+        from assistant.ledger import command as ledger_command
+
+        ledger_command.register(commands)
+    else:
+        commands.add_parser("ledger", help="the promise ledger: commitments of approved drafts")
     if argv and argv[0] == "train":
         from assistant.learned import command as train_command
 

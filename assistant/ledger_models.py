@@ -48,3 +48,18 @@ class LedgerEntry(BaseModel):
     def overdue(self, today: dt.date) -> bool:
         """Open and past its due date: the rows a leader must see first."""
         return self.status == "open" and self.due < today
+
+
+class LedgerEntryDraft(BaseModel):
+    """A commitment confirmed by the user at approval, before it is stored as an entry.
+
+    Only its shape is checked here; :mod:`assistant.ledger.entries` checks it against today and
+    the scorer's flags and names the field a person must fix.
+    """
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    action: str = Field(min_length=1, max_length=500)
+    owner: str = Field(min_length=1, max_length=200)
+    due: dt.date
+    checkpoint: str | None = Field(default=None, max_length=500)

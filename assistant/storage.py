@@ -4,20 +4,27 @@ The app writes here on every field change and before any model call, so a refres
 tab or a crashed model call loses nothing typed. SQLite by default (from settings);
 ``AMENDS_DATABASE_URL`` selects any other SQLAlchemy database. API keys never reach this module:
 facts and drafts are user text, and settings hold no keys.
+
+The tables declared here (``metadata``) are the schema's single source of truth; opening a store
+creates, stamps or upgrades the database with the Alembic revisions in ``assistant.migrations``.
+A version moves draft -> in_review -> approved -> sent (a sent one is frozen); deleting a case
+is soft, restorable for 30 days. The promise ledger's rows live here too.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -39,11 +46,26 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 
-from assistant.errors import StorageError
+from assistant.errors import InputError, StorageError
+from assistant.ledger_models import (
+    ENTRY_STATUSES,
+    LedgerEntry,
+    LedgerEntryDraft,
+    LedgerEvent,
+)
 from assistant.models import Report
 
 CASE_KINDS = ("draft", "check")
 VERSION_SOURCES = ("generated", "composed", "edited", "revised", "uploaded", "duplicated", "saved")
+REVIEW_STATUSES = ("draft", "in_review", "approved", "sent")
+# Where a version may go next: back to draft from review or approval, never out of "sent".
+NEXT_STATUSES: dict[str, tuple[str, ...]] = {
+    "draft": ("in_review",),
+    "in_review": ("approved", "draft"),
+    "approved": ("sent", "draft"),
+    "sent": (),
+}
+RESTORE_DAYS = 30
 
 
 def _now() -> datetime:
@@ -64,6 +86,7 @@ class _Case(_Base):
     parts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, default=None)
     versions: Mapped[list[_Version]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="_Version.id"
     )
@@ -81,7 +104,59 @@ class _Version(_Base):
     model: Mapped[str] = mapped_column(String(200), default="")
     scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    status: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")
     case: Mapped[_Case] = relationship(back_populates="versions")
+
+
+class _ReviewEvent(_Base):
+    __tablename__ = "review_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+class _LedgerEntry(_Base):
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("versions.id", ondelete="SET NULL"), nullable=True
+    )
+    action: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    due: Mapped[dt.date] = mapped_column(Date, index=True)
+    checkpoint: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    proof: Mapped[str | None] = mapped_column(Text, nullable=True)
+    proof_link: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    events: Mapped[list[_LedgerEvent]] = relationship(
+        cascade="all, delete-orphan", order_by="_LedgerEvent.id"
+    )
+
+
+class _LedgerEvent(_Base):
+    __tablename__ = "ledger_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("ledger_entries.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    actor: Mapped[str] = mapped_column(String(200))
+    change: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+metadata = _Base.metadata
 
 
 class VersionRecord(BaseModel):
@@ -98,6 +173,23 @@ class VersionRecord(BaseModel):
     model: str
     scores: dict[str, Any]
     created_at: datetime
+    status: str = "draft"
+
+
+class ReviewEventRecord(BaseModel):
+    """One step of a version's review trail: who moved it, from what to what, when and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    case_id: int
+    version_id: int
+    version_number: int
+    from_status: str
+    to_status: str
+    actor: str
+    reason: str
+    at: datetime
 
 
 class CaseRecord(BaseModel):
@@ -114,6 +206,11 @@ class CaseRecord(BaseModel):
     updated_at: datetime
     version_count: int = 0
     latest: VersionRecord | None = None
+    deleted_at: datetime | None = None
+
+    def restorable_until(self) -> datetime | None:
+        """When a deleted case is purged (None when it is not deleted)."""
+        return self.deleted_at + timedelta(days=RESTORE_DAYS) if self.deleted_at else None
 
 
 def scores_of(report: Report | None) -> dict[str, Any]:
@@ -143,14 +240,60 @@ def _version(row: _Version) -> VersionRecord:
         model=row.model,
         scores=dict(row.scores or {}),
         created_at=row.created_at,
+        status=row.status or "draft",
     )
 
 
-def _case_row(session: Session, case_id: int) -> _Case:
-    """The case's row, or StorageError: the one place a missing case is reported."""
+def _entry(row: _LedgerEntry) -> LedgerEntry:
+    return LedgerEntry(
+        id=row.id,
+        case_id=row.case_id,
+        version_id=row.version_id,
+        action=row.action,
+        owner=row.owner,
+        due=row.due,
+        checkpoint=row.checkpoint,
+        status=row.status,
+        proof=row.proof,
+        proof_link=row.proof_link,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        history=tuple(
+            LedgerEvent(at=e.at, actor=e.actor, change=e.change, reason=e.reason)
+            for e in row.events
+        ),
+    )
+
+
+def _case_row(session: Session, case_id: int, *, deleted: bool = False) -> _Case:
+    """The case's row, or StorageError: the one place a missing case is reported.
+
+    A soft-deleted case counts as missing unless ``deleted`` asks for it (restore, purge).
+    """
     row = session.get(_Case, case_id)
     if row is None:
         raise StorageError(f"case {case_id} does not exist (it may have been deleted)")
+    if row.deleted_at is not None and not deleted:
+        until = row.deleted_at + timedelta(days=RESTORE_DAYS)
+        raise StorageError(
+            f"case {case_id} does not exist: it was deleted on {row.deleted_at:%Y-%m-%d} and can"
+            f" be restored from History until {until:%Y-%m-%d}"
+        )
+    return row
+
+
+def _version_row(session: Session, version_id: int) -> _Version:
+    row = session.get(_Version, version_id)
+    if row is None:
+        raise StorageError(f"version {version_id} does not exist")
+    _case_row(session, row.case_id)
+    return row
+
+
+def _entry_row(session: Session, entry_id: int) -> _LedgerEntry:
+    row = session.get(_LedgerEntry, entry_id)
+    if row is None:
+        raise StorageError(f"ledger entry {entry_id} does not exist")
     return row
 
 
@@ -171,11 +314,14 @@ class Store:
             self._engine: Engine = create_engine(url, future=True)
             if self._engine.dialect.name == "sqlite":
                 event.listen(self._engine, "connect", _sqlite_pragmas)
-            _Base.metadata.create_all(self._engine)
-        except SQLAlchemyError as exc:
+            from assistant.migrations.runner import prepare
+
+            self.revision = prepare(self._engine, metadata)
+        except (SQLAlchemyError, OSError) as exc:
             raise StorageError(f"cannot open the database ({redact_url(url)}): {exc}") from exc
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         self._lock = threading.Lock()
+        self.purge_deleted()
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -190,6 +336,13 @@ class Store:
     def dispose(self) -> None:
         """Close pooled connections (tests, shutdown)."""
         self._engine.dispose()
+
+    def schema_version(self) -> str | None:
+        """The Alembic revision the database is at (the schema version)."""
+        from assistant.migrations.runner import current
+
+        with self._engine.connect() as connection:
+            return current(connection)
 
     # cases ---------------------------------------------------------------------------------
     def create_case(
@@ -244,12 +397,17 @@ class Store:
             updated_at=row.updated_at,
             version_count=int(count or 0),
             latest=_version(latest) if latest else None,
+            deleted_at=row.deleted_at,
         )
 
     def list_cases(self, kind: str | None = None) -> list[CaseRecord]:
-        """All cases, most recently touched first."""
+        """All cases not deleted, most recently touched first."""
         with self._session() as session:
-            query = select(_Case).order_by(_Case.updated_at.desc(), _Case.id.desc())
+            query = (
+                select(_Case)
+                .where(_Case.deleted_at.is_(None))
+                .order_by(_Case.updated_at.desc(), _Case.id.desc())
+            )
             if kind:
                 query = query.where(_Case.kind == kind)
             return [self._record(session, row) for row in session.scalars(query)]
@@ -290,11 +448,41 @@ class Store:
             )
         return self.get_case(copy.id)
 
-    def delete_case(self, case_id: int) -> None:
-        """Remove a case and all its versions."""
+    def delete_case(self, case_id: int) -> CaseRecord:
+        """Soft delete: the case leaves every list but can be restored for 30 days."""
         with self._session() as session:
             row = _case_row(session, case_id)
-            session.delete(row)
+            row.deleted_at = _now()
+            return self._record(session, row)
+
+    def deleted_cases(self) -> list[CaseRecord]:
+        """Cases deleted in the last 30 days, most recently deleted first (restorable)."""
+        with self._session() as session:
+            query = (
+                select(_Case)
+                .where(_Case.deleted_at.is_not(None))
+                .order_by(_Case.deleted_at.desc(), _Case.id.desc())
+            )
+            return [self._record(session, row) for row in session.scalars(query)]
+
+    def restore_case(self, case_id: int) -> CaseRecord:
+        """Undo a delete (StorageError when the case was purged or never deleted)."""
+        with self._session() as session:
+            row = _case_row(session, case_id, deleted=True)
+            if row.deleted_at is None:
+                raise StorageError(f"case {case_id} is not deleted")
+            row.deleted_at = None
+            row.updated_at = _now()
+        return self.get_case(case_id)
+
+    def purge_deleted(self, now: datetime | None = None) -> int:
+        """Remove for good the cases deleted more than 30 days ago; returns how many."""
+        cutoff = (now or _now()) - timedelta(days=RESTORE_DAYS)
+        with self._session() as session:
+            rows = list(session.scalars(select(_Case).where(_Case.deleted_at < cutoff)))
+            for row in rows:
+                session.delete(row)
+            return len(rows)
 
     # versions ------------------------------------------------------------------------------
     def add_version(
@@ -333,6 +521,7 @@ class Store:
                 merge_within > 0
                 and last is not None
                 and source == last.source == "edited"
+                and last.status == "draft"  # one under review, approved or sent is frozen
                 and (now - last.created_at).total_seconds() < merge_within
             ):
                 last.body, last.subject, last.model = body, subject, model
@@ -363,6 +552,183 @@ class Store:
             )
             return [_version(row) for row in rows]
 
+    def version(self, version_id: int) -> VersionRecord:
+        """One version by id; StorageError naming the id when unknown."""
+        with self._session() as session:
+            return _version(_version_row(session, version_id))
+
+    # review --------------------------------------------------------------------------------
+    def change_status(
+        self,
+        version_id: int,
+        to_status: str,
+        *,
+        actor: str,
+        reason: str = "",
+        entries: Sequence[LedgerEntryDraft] = (),
+    ) -> ReviewEventRecord:
+        """Move a version along draft -> in_review -> approved -> sent, in one transaction with
+        the ledger entries its approval creates. The rules for *whether* it may be approved
+        live in :mod:`assistant.review`; here only the order of steps is enforced."""
+        if to_status not in REVIEW_STATUSES:
+            raise InputError(
+                f"status: '{to_status}' is not one of {', '.join(REVIEW_STATUSES)}"
+            )
+        with self._session() as session:
+            row = _version_row(session, version_id)
+            allowed = NEXT_STATUSES.get(row.status, ())
+            if to_status not in allowed:
+                raise InputError(
+                    f"version {row.number} is {row.status.replace('_', ' ')}; it can go to "
+                    + (" or ".join(s.replace("_", " ") for s in allowed) or "nothing: it is sent")
+                    + f", not {to_status.replace('_', ' ')}"
+                )
+            now = _now()
+            review = _ReviewEvent(
+                case_id=row.case_id,
+                version_id=row.id,
+                from_status=row.status,
+                to_status=to_status,
+                actor=actor[:200],
+                reason=reason.strip(),
+                at=now,
+            )
+            row.status = to_status
+            session.add(review)
+            for draft in entries:
+                session.add(self._new_entry(row.case_id, row.id, draft, actor, now))
+            session.flush()
+            return self._review(review, row.number)
+
+    @staticmethod
+    def _review(row: _ReviewEvent, number: int) -> ReviewEventRecord:
+        return ReviewEventRecord(
+            id=row.id,
+            case_id=row.case_id,
+            version_id=row.version_id,
+            version_number=number,
+            from_status=row.from_status,
+            to_status=row.to_status,
+            actor=row.actor,
+            reason=row.reason,
+            at=row.at,
+        )
+
+    def review_trail(self, case_id: int) -> list[ReviewEventRecord]:
+        """Every status change of a case's versions, oldest first."""
+        with self._session() as session:
+            rows = session.execute(
+                select(_ReviewEvent, _Version.number)
+                .join(_Version, _Version.id == _ReviewEvent.version_id)
+                .where(_ReviewEvent.case_id == case_id)
+                .order_by(_ReviewEvent.id)
+            )
+            return [self._review(event, number) for event, number in rows]
+
+    # ledger --------------------------------------------------------------------------------
+    @staticmethod
+    def _new_entry(
+        case_id: int, version_id: int | None, draft: LedgerEntryDraft, actor: str, now: datetime
+    ) -> _LedgerEntry:
+        row = _LedgerEntry(
+            case_id=case_id,
+            version_id=version_id,
+            action=draft.action,
+            owner=draft.owner,
+            due=draft.due,
+            checkpoint=draft.checkpoint or None,
+            status="open",
+            created_at=now,
+            updated_at=now,
+        )
+        row.events.append(_LedgerEvent(at=now, actor=actor[:200], change="created", reason=""))
+        return row
+
+    def add_ledger_entries(
+        self,
+        case_id: int,
+        entries: Sequence[LedgerEntryDraft],
+        *,
+        actor: str,
+        version_id: int | None = None,
+    ) -> list[LedgerEntry]:
+        """Save confirmed commitments as open entries (approval does this itself)."""
+        with self._session() as session:
+            _case_row(session, case_id)
+            now = _now()
+            rows = [self._new_entry(case_id, version_id, d, actor, now) for d in entries]
+            session.add_all(rows)
+            session.flush()
+            return [_entry(row) for row in rows]
+
+    def ledger_entries(
+        self, case_id: int | None = None, statuses: Iterable[str] | None = None
+    ) -> list[LedgerEntry]:
+        """Entries of one case (or of every case not deleted), oldest due first, with history."""
+        wanted = list(statuses) if statuses is not None else None
+        for status in wanted or ():
+            if status not in ENTRY_STATUSES:
+                raise InputError(f"status: '{status}' is not one of {', '.join(ENTRY_STATUSES)}")
+        with self._session() as session:
+            query = (
+                select(_LedgerEntry)
+                .join(_Case, _Case.id == _LedgerEntry.case_id)
+                .where(_Case.deleted_at.is_(None))
+                .order_by(_LedgerEntry.due, _LedgerEntry.id)
+            )
+            if case_id is not None:
+                _case_row(session, case_id)
+                query = query.where(_LedgerEntry.case_id == case_id)
+            if wanted is not None:
+                query = query.where(_LedgerEntry.status.in_(wanted))
+            return [_entry(row) for row in session.scalars(query)]
+
+    def ledger_entry(self, entry_id: int) -> LedgerEntry:
+        """One entry with its history; StorageError naming the id when unknown."""
+        with self._session() as session:
+            return _entry(_entry_row(session, entry_id))
+
+    def update_ledger_entry(
+        self,
+        entry_id: int,
+        *,
+        actor: str,
+        status: str | None = None,
+        proof: str | None = None,
+        proof_link: str | None = None,
+        owner: str | None = None,
+        due: dt.date | None = None,
+        reason: str = "",
+    ) -> LedgerEntry:
+        """Change an entry and record each change in its history (who, when, why)."""
+        if status is not None and status not in ENTRY_STATUSES:
+            raise InputError(f"status: '{status}' is not one of {', '.join(ENTRY_STATUSES)}")
+        with self._session() as session:
+            row = _entry_row(session, entry_id)
+            now = _now()
+            changes: list[str] = []
+            if status is not None and status != row.status:
+                changes.append(f"status {row.status} -> {status}")
+                row.status = status
+            for name, value in (("proof", proof), ("proof_link", proof_link)):
+                if value is not None and value.strip() and value.strip() != getattr(row, name):
+                    setattr(row, name, value.strip())
+                    changes.append(f"{name.replace('_', ' ')} added")
+            if owner is not None and owner.strip() and owner.strip() != row.owner:
+                changes.append(f"owner {row.owner} -> {owner.strip()}")
+                row.owner = owner.strip()[:200]
+            if due is not None and due != row.due:
+                changes.append(f"due {row.due.isoformat()} -> {due.isoformat()}")
+                row.due = due
+            for change in changes:
+                row.events.append(
+                    _LedgerEvent(at=now, actor=actor[:200], change=change, reason=reason.strip())
+                )
+            if changes:
+                row.updated_at = now
+            session.flush()
+            return _entry(row)
+
     # export --------------------------------------------------------------------------------
     def export_case(self, case_id: int) -> dict[str, Any]:
         """The whole case as plain data (for a JSON download or a backup)."""
@@ -375,6 +741,11 @@ class Store:
             "parts": case.parts,
             "created_at": case.created_at.isoformat(),
             "updated_at": case.updated_at.isoformat(),
+            "review": [
+                {**e.model_dump(exclude={"case_id", "id"}), "at": e.at.isoformat()}
+                for e in self.review_trail(case_id)
+            ],
+            "ledger": [e.model_dump(mode="json") for e in self.ledger_entries(case_id)],
             "versions": [
                 {**v.model_dump(exclude={"case_id", "id"}), "created_at": v.created_at.isoformat()}
                 for v in self.versions(case_id)

@@ -98,6 +98,13 @@ def net_main(args: argparse.Namespace) -> int:
         for t in ("direct", "warm", "formal")
     ]
     tally("offline, every incident x channel x tone", [_offline(v) for v in variants])
+    independent = [
+        load_incident(p)
+        for p in sorted((Path(__file__).parent / "grounding-blind" / "incidents").glob("*.yaml"))
+    ]
+    if independent:
+        tally(f"offline, {len(independent)} incidents written outside the project",
+              [_offline(i) for i in independent])
     hostile = [h for i in incidents for h in hostile_cases(i).values()]
     tally("offline, hostile facts (4 cases x incidents)", [_offline(h) for h in hostile])
 

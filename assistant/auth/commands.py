@@ -22,6 +22,7 @@ from assistant.errors import InputError
 if TYPE_CHECKING:
     from assistant.auth.accounts import Accounts
     from assistant.auth.permissions import Principal
+    from assistant.storage import Store
 
 USER_VAR, PASSWORD_VAR = "AMENDS_USER", "AMENDS_PASSWORD"
 
@@ -125,6 +126,20 @@ def command_user(accounts: Accounts) -> Principal:
             "it when asked)"
         )
     return Principal(name=identity.local_name(), operator=True)
+
+
+def command_store(store: Store) -> Store:
+    """The store a case command may use: scoped to ``AMENDS_USER`` once accounts are in use
+    (an admin exists, or a user is named), else the plain store of the single-user default."""
+    from assistant.auth.accounts import Accounts
+    from assistant.auth.config import load_auth_config
+    from assistant.auth.scoped import ScopedStore
+
+    accounts = Accounts(store, load_auth_config())
+    if not os.environ.get(USER_VAR, "").strip() and not accounts.has_admin():
+        return store
+    user = command_user(accounts)
+    return store if user.operator else ScopedStore(store, user)
 
 
 def run_users(args: argparse.Namespace) -> int:

@@ -129,6 +129,16 @@ def _build(model: type[P], **fields: Any) -> P:
         return cast(P, model.model_construct(**fields))
 
 
+def _taken(action: str) -> str:
+    """An action already taken as a sentence with its actor: facts often say "Refunded £1,149
+    on 4 November", which alone reads as a fragment; a past-tense verb first gets a "We"."""
+    text = action.strip()
+    first = text.split(" ", 1)[0]
+    if first.lower().endswith("ed") and first.lower() not in lexicon.stopwords():
+        return _sentence(f"We {text[:1].lower()}{text[1:]}")
+    return _upper_first(_sentence(text))
+
+
 def owned_cause(incident: Incident) -> str:
     """The owned form written when the cause as given cannot be used (blame placed elsewhere,
     an instruction, a forbidden phrase): no excuse, no invented detail."""
@@ -155,7 +165,7 @@ def expose(incident: Incident) -> Expose:
             " accountable for it."
         )
     opening = _dated(what, incident.when.strip()) if what else ""
-    taken = " ".join(_upper_first(_sentence(t)) for t in incident.actions_taken if t.strip())
+    taken = " ".join(_taken(t) for t in incident.actions_taken if t.strip())
     statement = " ".join(
         p for p in (wording(incident.tone, "opener"), opening, why, taken) if p
     )
@@ -206,20 +216,29 @@ def ask(incident: Incident) -> Ask:
             question = str(rule["ask"]).format(organisation=incident.recipient.organisation or "")
             if question not in chosen:
                 chosen.append(question)
-    return Ask(questions=[str(spec["first"]), *chosen])
+    for question in spec.get("fallback", []):  # an incident few rules fit still gets three
+        if len(chosen) >= int(spec["choose"]):
+            break
+        if question not in chosen:
+            chosen.append(str(question))
+    return _build(Ask, questions=[str(spec["first"]), *chosen])
 
 
 def rebuild(incident: Incident) -> RebuildPlan:
     """The approved actions, each with its owner, date and visible checkpoint; nothing else."""
-    actions = [
-        RebuildAction(
-            what=_sentence(a.what).rstrip("."),
-            owner=a.owner,
-            due=a.due,
-            checkpoint=_sentence(a.checkpoint).rstrip(".") if a.checkpoint else _next_word(a),
+    told: set[tuple[str, object]] = set()  # owner and date already promised as "word from"
+    actions = []
+    for a in sorted(incident.approved_actions, key=lambda a: a.due):
+        checkpoint = _sentence(a.checkpoint).rstrip(".") if a.checkpoint else None
+        if checkpoint is None:
+            checkpoint = _next_word(a, again=(a.owner, a.due) in told,
+                                    by_me=_is_sender(a.owner, incident))
+            told.add((a.owner, a.due))
+        actions.append(
+            RebuildAction(
+                what=_sentence(a.what).rstrip("."), owner=a.owner, due=a.due, checkpoint=checkpoint
+            )
         )
-        for a in sorted(incident.approved_actions, key=lambda a: a.due)
-    ]
     cadence = (
         _sentence(incident.review_cadence)
         if incident.review_cadence
@@ -228,9 +247,15 @@ def rebuild(incident: Incident) -> RebuildPlan:
     return _build(RebuildPlan, actions=actions, review_cadence=cadence)
 
 
-def _next_word(action: ApprovedAction) -> str:
-    """Without a checkpoint, the reader is told when they will next hear, and from whom."""
-    person = action.owner.split(",")[0].strip() or "the owner"
+def _next_word(action: ApprovedAction, again: bool = False, by_me: bool = False) -> str:
+    """Without a checkpoint, the reader is told when they will next hear, and from whom.
+
+    ``again``: the same person already promised word on that date for another action, so the
+    sentence says so instead of repeating itself word for word.
+    """
+    person = "me" if by_me else action.owner.split(",")[0].strip() or "the owner"
+    if again:
+        return f"the same word from {person} on {long_date(action.due)} cover this step too"
     return f"word from {person} on {long_date(action.due)} that it is done"
 
 
@@ -326,6 +351,15 @@ def _owner(owner: str, incident: Incident) -> str:
     return "me" if _is_sender(owner, incident) else owner
 
 
+def _cadence_line(cadence: str) -> str:
+    """The review cadence as a sentence of its own: a bare noun phrase from the facts ("a call
+    from Shona every Friday") is what the reader will get; a clause stands as written."""
+    text = cadence.strip()
+    if re.match(r"(?:an?|one|weekly|daily|monthly|fortnightly|regular)\b", text, re.IGNORECASE):
+        return _sentence(f"You will get {_lower_first(text)}")
+    return _sentence(_upper_first(text))
+
+
 def _fallback_cadence(incident: Incident) -> str:
     """Without a review cadence in the facts: when the reader will next hear, from whom."""
     actions = incident.approved_actions
@@ -396,7 +430,7 @@ def compose_body(incident: Incident, parts: dict[PartName, _Part]) -> str:
         else:
             lines.append(said("rebuild"))
             lines += [f"- {_action_line(action, incident)}" for action in plan.actions]
-        lines.append(plan.review_cadence)
+        lines.append(_cadence_line(plan.review_cadence))
         lines.append("")
     if (name := parts.get("name_them")) is not None and isinstance(name, NameThem):
         lines.append(cue("Name them") + name.statement)

@@ -152,6 +152,7 @@ class Sources:
     text: str = ""
     reference: dt.date | None = None
     forbidden: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # people, roles, organisations, owners
     checked: dict[str, list[GroundingIssue]] = field(default_factory=dict)  # sentence -> issues
 
 
@@ -184,6 +185,7 @@ def _sources(incident: Incident) -> Sources:
         usable.sender.organisation or "",
         usable.cause_owner,
     ]
+    found.names = [n.lower() for n in [*people, *(a.owner for a in usable.approved_actions)] if n]
     prose = [
         usable.title,
         usable.what_happened,
@@ -460,11 +462,17 @@ def _promise_issues(sentence: str, src: Sources) -> list[GroundingIssue]:
     return issues
 
 
+def _inside_a_name(text: str, src: Sources) -> bool:
+    """A capitalised must-not-say match inside a name or title the facts give ("VP Engineering"
+    against "the engineer") is a signature or an owner, not a claim."""
+    return text[:1].isupper() and any(text.lower() in name for name in src.names)
+
+
 def _forbidden_issues(sentence: str, src: Sources) -> list[GroundingIssue]:
     issues: list[GroundingIssue] = []
     for phrase in src.forbidden:
         found = lexicon.find_by_meaning(phrase, sentence)
-        if found is not None:
+        if found is not None and not _inside_a_name(found.text, src):
             issues.append(
                 _issue("must_not_say", found.text,
                        f"the incident says not to say '{phrase}' (here: '{found.text}')",

@@ -380,6 +380,18 @@ def part_failures(
     return dedupe(failures)
 
 
+def _signature_lines(incident: Incident | None) -> set[str]:
+    """The sender's name, role and organisation as a signature writes them: not prose, so a
+    long role line ("Director of Property Services, Haven Homes") is not a cut-off sentence."""
+    if incident is None:
+        return set()
+    sender = incident.sender
+    parts = [p for p in (sender.name, sender.role, sender.organisation) if p]
+    lines = set(parts) | {", ".join(parts[i:j]) for i in range(len(parts))
+                          for j in range(i + 1, len(parts) + 1)}
+    return {line.strip().lower() for line in lines}
+
+
 def body_failures(
     body: str,
     incident: Incident | None,
@@ -391,7 +403,12 @@ def body_failures(
     """The checks on a whole composed body: register, truncation, loops, grounding, rubric,
     and facts' instructions that reached it anyway."""
     failures = register_failures(body, part="body")
-    lines = [line for line in body.strip().splitlines() if len(line.split()) >= 6]
+    signature = _signature_lines(incident)
+    lines = [
+        line
+        for line in body.strip().splitlines()
+        if len(line.split()) >= 6 and line.strip().lower() not in signature
+    ]
     if lines:
         failures += truncation_failures(lines[-1], prose=True, part="body")
     failures += repetition_failures(body, part="body")

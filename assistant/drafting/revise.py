@@ -1,14 +1,16 @@
-"""Revise: rewrite only the flagged sentences of a draft and show the change as a diff.
+"""Revise: rewrite only the flagged sentences of a draft, never for the worse, shown as a diff.
 
 With a model, the revise prompt rewrites each flagged sentence (rubric and grounding in the loop).
-Offline, the flagged wording itself is removed and the sentence tidied, or the sentence dropped
-when nothing meaningful is left; unflagged sentences are never touched either way.
+Offline, the rewrites in ``data/revise.yaml`` are tried on it: phrase swaps taken from the rules'
+own suggestions, and a sentence-level rewrite that names the writer as the actor of a passive.
+Either way a rewrite is kept only when :mod:`assistant.drafting.rewrite_guard` finds it keeps
+every fact, reads as one whole sentence and scores better than the sentence did; otherwise the
+sentence stays as it was and a note says why. Unflagged sentences are never touched.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
@@ -16,22 +18,22 @@ from pydantic import BaseModel, Field, ValidationInfo, model_validator
 from assistant.drafting.client import ModelClient, resolve_model
 from assistant.drafting.models import Incident
 from assistant.drafting.prompts import as_data, facts_data, messages_for
+from assistant.drafting.rewrite_guard import damage, improves
+from assistant.drafting.rewrites import applicable, apply
 from assistant.models import Flag, Report
 from assistant.settings import OFFLINE_MODEL
 
-_SPACES = re.compile(r"[ \t]{2,}")
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
-_DOUBLE_PUNCT = re.compile(r"([,;:])\s*([,.;:!?])")
-_WORD = re.compile(r"[A-Za-z]{2,}")
-
 
 class Revision(BaseModel):
-    """A revised text, what changed sentence by sentence, and a unified diff."""
+    """A revised text, what changed sentence by sentence, what was left and why, and a diff."""
 
     original: str
     revised: str
     diff: str
     changed: list[tuple[str, str]] = Field(default_factory=list)
+    notes: list[str] = Field(
+        default_factory=list, description="flagged sentences left as they were, and why"
+    )
     generator: str = "offline composer"
 
 
@@ -67,30 +69,6 @@ def flagged_sentences(report: Report) -> dict[int, list[Flag]]:
     return grouped
 
 
-def _tidy(sentence: str) -> str:
-    sentence = _SPACES.sub(" ", sentence)
-    sentence = _SPACE_BEFORE_PUNCT.sub(r"\1", sentence)
-    sentence = _DOUBLE_PUNCT.sub(r"\2", sentence).strip(" ,;:")
-    if sentence and sentence[0].islower():
-        sentence = sentence[0].upper() + sentence[1:]
-    return sentence
-
-
-def _remove_flagged(text: str, start: int, flags: list[Flag]) -> str:
-    """The sentence without its flagged wording; empty when too little is left to stand alone."""
-    sentence = text
-    for flag in sorted(flags, key=lambda f: f.start, reverse=True):
-        a, b = flag.start - start, flag.end - start
-        if 0 <= a <= b <= len(sentence):
-            sentence = sentence[:a] + sentence[b:]
-    sentence = _tidy(sentence)
-    if len(_WORD.findall(sentence)) < 3:
-        return ""
-    if sentence[-1:] not in ".!?":
-        sentence += "."
-    return sentence
-
-
 def _rewrite_with_model(
     model: str, items: list[tuple[str, list[Flag]]], incident: Incident | None
 ) -> list[str]:
@@ -117,9 +95,7 @@ def _rewrite_with_model(
     )
     value = result.value
     assert isinstance(value, RevisedSentences)
-    if len(value.sentences) != len(
-        items
-    ):  # a salvaged answer may miscount: keep the originals then
+    if len(value.sentences) != len(items):  # a salvaged answer may miscount: keep the originals
         return [text for text, _ in items]
     return value.sentences
 
@@ -130,40 +106,98 @@ def _messages_without_incident(numbered: list[dict[str, Any]]) -> list[dict[str,
     return [{"role": "user", "content": render("revise", sentences=as_data(numbered), facts="")}]
 
 
+def _suggestion(flags: list[Flag]) -> str:
+    return " ".join(dict.fromkeys(f.suggestion.strip() for f in flags if f.suggestion.strip()))
+
+
+def _offline(sentence: str, flags: list[Flag], scorer: Any) -> tuple[str, str | None]:
+    """The best safe offline rewrite of one sentence (each rewrite builds on the last kept one)."""
+    best = sentence
+    for rewrite in applicable(flags):
+        candidate = apply(rewrite, best)
+        if candidate and not damage(sentence, candidate, flags) and improves(
+            best, candidate, scorer
+        ):
+            best = candidate
+    if best != sentence:
+        return best, None
+    rules = ", ".join(dict.fromkeys(f.rule for f in flags))
+    return sentence, (
+        f"left as written ({rules}): no rewrite keeps every fact and reads well without a model;"
+        f" try: {_suggestion(flags)}"
+    )
+
+
+def _checked(sentence: str, new: str, flags: list[Flag], scorer: Any) -> tuple[str, str | None]:
+    """A model's rewrite of one sentence, kept only when it does no damage and scores better."""
+    new = " ".join(new.split())
+    problems = damage(sentence, new, flags)
+    if not problems and improves(sentence, new, scorer):
+        return new, None
+    why = "; ".join(problems) or "it scored no better"
+    return sentence, f"the model's rewrite was not used ({why}): '{sentence.strip()[:80]}'"
+
+
 def revise(
-    text: str, report: Report, model: str | None = None, incident: Incident | None = None
+    text: str,
+    report: Report,
+    model: str | None = None,
+    incident: Incident | None = None,
+    rubric_set: Any = None,
 ) -> Revision:
-    """Rewrite only the sentences that carry flags; everything else stays byte for byte."""
+    """Rewrite only the sentences that carry flags; everything else stays byte for byte.
+
+    ``incident`` grounds a model's rewrites in the case's facts; ``rubric_set`` (default: the
+    bundled rubrics) is what "scores better" is measured with.
+    """
+    from assistant.scoring import score
+
+    def scorer(sentence: str) -> Report:
+        return score(sentence, rubric_set, detectors=report_detectors)
+
+    report_detectors = tuple(d.name for d in report.detectors if d.name != "judge") or ("rule",)
     chosen = resolve_model(model)
     grouped = flagged_sentences(report)
     spans = [(s.start, s.end) for s in report.sentences]
     targets = [(i, spans[i]) for i in sorted(grouped) if 0 <= i < len(spans)]
+    notes: list[str] = []
     if chosen == OFFLINE_MODEL:
-        rewritten = [_remove_flagged(text[a:b], a, grouped[i]) for i, (a, b) in targets]
+        results = [_offline(text[a:b], grouped[i], scorer) for i, (a, b) in targets]
         generator = "offline composer"
     else:
-        rewritten = _rewrite_with_model(
+        answers = _rewrite_with_model(
             chosen, [(text[a:b], grouped[i]) for i, (a, b) in targets], incident
         )
+        results = [
+            _checked(text[a:b], new, grouped[i], scorer)
+            for (i, (a, b)), new in zip(targets, answers, strict=True)
+        ]
         generator = f"litellm: {chosen}"
     revised = text
     changed: list[tuple[str, str]] = []
-    for (_, (a, b)), new in sorted(
-        zip(targets, rewritten, strict=True), key=lambda t: t[0][1][0], reverse=True
+    for (_, (a, b)), (new, note) in sorted(
+        zip(targets, results, strict=True), key=lambda t: t[0][1][0], reverse=True
     ):
+        if note:
+            notes.append(note)
         old = text[a:b]
         if new.strip() == old.strip():
             continue
-        end = b
-        if not new:  # drop the sentence and the space after it
-            while end < len(revised) and revised[end] in " \t":
-                end += 1
-        revised = revised[:a] + new.strip() + revised[end:]
+        revised = revised[:a] + new.strip() + revised[b:]
         changed.append((old, new.strip()))
     changed.reverse()
+    notes.reverse()
+    if changed and score(revised, rubric_set, detectors=report_detectors).scores.overall < (
+        report.scores.overall
+    ):  # sentence by sentence better, but not as a whole: keep the original
+        notes.append("the rewrites together scored worse than the draft, so none was applied")
+        revised, changed = text, []
     diff = "".join(
         difflib.unified_diff(
             text.splitlines(keepends=True), revised.splitlines(keepends=True), "draft", "revised"
         )
     )
-    return Revision(original=text, revised=revised, diff=diff, changed=changed, generator=generator)
+    return Revision(
+        original=text, revised=revised, diff=diff, changed=changed, notes=notes,
+        generator=generator,
+    )

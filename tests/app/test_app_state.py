@@ -70,7 +70,10 @@ def test_an_edit_of_exposes_what_happened_or_why_reaches_the_email(
     assert "our payroll platform was down for six hours on your pay day." in statement
     assert new_why in statement and "renewal was manual" not in statement
     at.button(key="draft.compose").click().run()
-    assert not at.exception and not at.error, errors(at)
+    assert not at.exception
+    # "six hours" is not in the facts: the email is composed, shown and kept, but refused
+    assert errors(at).startswith("Rejected by the validation net"), errors(at)
+    assert "grounding.number: 'six hours'" in errors(at)
     body = str(at.text_area(key="d.body").value)
     assert "down for six hours" in body and new_why in body
     assert "07:10 to 13:25" not in body, "the old wording was replaced, not repeated"

@@ -57,8 +57,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(home: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port, with the database in ``home``."""
+def running_app(home: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on a free loopback port, with the database in ``home``
+    (``extra_env`` overrides, e.g. a model on a loopback server)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -66,6 +67,7 @@ def running_app(home: Path) -> Iterator[str]:
         "AMENDS_DATABASE_URL": f"sqlite:///{home / 'browser.db'}",
         "AMENDS_MODEL": "offline",
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        **(extra_env or {}),
     }
     log = (home / "streamlit.log").open("wb")
     process = subprocess.Popen(
@@ -171,18 +173,9 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_draft_check_refresh_history_in_chromium(server: str, browser) -> None:
-    context = browser.new_context(viewport={"width": 1400, "height": 2400})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    requests = log_requests(page)
-    page.goto(server)
-    page.get_by_role("heading", name="Draft a recovery email").wait_for(timeout=60_000)
-    wait_idle(page)
-
-    # fill an incident by typing, as a leader would
-    type_in(page, "Incident title", "Browser outage case")
+def fill_incident(page, title: str) -> None:
+    """Fill an incident by typing, as a leader would."""
+    type_in(page, "Incident title", title)
     type_in(page, "What happened", "Our booking site was down for four hours on Monday, so "
             "your customers could not book appointments.", area=True)
     type_in(page, "When", "Monday 16 November")
@@ -200,6 +193,19 @@ def test_draft_check_refresh_history_in_chromium(server: str, browser) -> None:
     page.keyboard.type("20261204")
     page.keyboard.press("Tab")
     wait_idle(page)
+
+
+def test_draft_check_refresh_history_in_chromium(server: str, browser) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 2400})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    requests = log_requests(page)
+    page.goto(server)
+    page.get_by_role("heading", name="Draft a recovery email").wait_for(timeout=60_000)
+    wait_idle(page)
+
+    fill_incident(page, "Browser outage case")
     assert "case=" in page.url, "the case id must be in the URL once something is typed"
     case_query = page.url.split("case=")[1].split("&")[0]
 

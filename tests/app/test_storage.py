@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -53,12 +54,26 @@ def test_duplicate_export_and_delete_cascade(tmp_path: Path) -> None:
     assert [v["body"] for v in exported["versions"]] == ["v1", "v2"]
     assert exported["facts"] == {"title": "Late filing"}
 
-    store.delete_case(case.id)
+    store.delete_case(case.id)  # soft: gone from lists, restorable for 30 days
     assert store.find_case(case.id) is None
-    assert store.versions(case.id) == []
+    assert case.id not in [c.id for c in store.list_cases()]
     assert store.find_case(copy.id) is not None
-    with pytest.raises(StorageError, match="does not exist"):
+    with pytest.raises(StorageError, match=r"does not exist: it was deleted on .* until"):
         store.add_version(case.id, "v3", source="edited")
+    assert [c.id for c in store.deleted_cases()] == [case.id]
+    restored = store.restore_case(case.id)
+    assert restored.deleted_at is None and restored.version_count == 2
+
+    store.delete_case(case.id)
+    deleted = store.deleted_cases()[0]
+    until = deleted.restorable_until()
+    assert until is not None and deleted.deleted_at is not None
+    assert until - deleted.deleted_at == timedelta(days=30)
+    assert store.purge_deleted(now=until - timedelta(minutes=1)) == 0
+    assert store.purge_deleted(now=until + timedelta(minutes=1)) == 1
+    assert store.deleted_cases() == [] and store.versions(case.id) == []
+    with pytest.raises(StorageError, match=f"case {case.id} does not exist"):
+        store.restore_case(case.id)
 
 
 def test_list_is_most_recent_first_and_filters_by_kind(tmp_path: Path) -> None:

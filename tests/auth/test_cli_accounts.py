@@ -5,6 +5,7 @@ password, hash or token appears in any output or in the export."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sqlite3
@@ -119,3 +120,29 @@ def test_bad_input_exits_2_with_one_plain_line(team: Team, args: tuple[str, ...]
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert message in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_ledger_commands_see_and_change_only_the_users_teams_commitments(team: Team) -> None:
+    from assistant.ledger_models import LedgerEntryDraft
+
+    dora, rita = team.scoped("dora"), team.scoped("rita")
+    case = dora.create_case("Support case")
+    version = dora.add_version(case.id, "Dear Sam, Mei will fix it by Friday.", source="edited")
+    assert version is not None
+    dora.change_status(version.id, "in_review", actor="dora")
+    rita.change_status(version.id, "approved", actor="rita", entries=[
+        LedgerEntryDraft(action="Fix the export", owner="Mei", due=dt.date(2030, 1, 4))])
+    (entry,) = rita.ledger_entries(case.id)
+    theirs = amends(team.db, "ledger", "list", "--format", "json", user="bill")
+    assert theirs.returncode == 0, theirs.stderr
+    assert json.loads(theirs.stdout)["entries"] == []
+    ours = amends(team.db, "ledger", "list", "--format", "json", user="rita")
+    assert [e["id"] for e in json.loads(ours.stdout)["entries"]] == [entry.id]
+    refused = amends(team.db, "ledger", "done", str(entry.id), "--proof", "shipped", user="bill")
+    assert refused.returncode == 1 and "bill may not do this" in refused.stderr
+    nobody = amends(team.db, "ledger", "list")
+    assert nobody.returncode == 1 and "sign in first" in nobody.stderr
+    done = amends(team.db, "ledger", "done", str(entry.id), "--proof", "shipped", user="dora")
+    assert done.returncode == 0, done.stderr
+    assert "proof recorded by dora" in done.stdout
+    assert rita.ledger_entry(entry.id).status == "done"

@@ -41,6 +41,7 @@ class FaultServer:
         self.answer_for: Any = None  # for ("route", None): a function from request body to content
         self.stream_mode = "sse"  # how stream requests are answered: "sse", "json" or "error"
         self.chunk_chars = 12  # characters of content per SSE event
+        self.chunk_delay = 0.0  # seconds between SSE events (a slowly streaming provider)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -132,6 +133,8 @@ class FaultServer:
                     for event in events:
                         self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                         self.wfile.flush()
+                        if server.chunk_delay and not server.released.is_set():
+                            server.released.wait(server.chunk_delay)
                     self.wfile.write(b"data: [DONE]\n\n")
                     self.wfile.flush()
 
