@@ -57,7 +57,12 @@ _IRREGULAR: dict[str, tuple[str, ...]] = {
 
 
 class PatternError(ValueError):
-    """A pattern that RE2 cannot compile, or a reference to an unknown named pattern."""
+    """A pattern that RE2 cannot compile, a reference to an unknown named pattern, or a
+    malformed ``any``/``seq`` tree (``path`` then locates the wrong item inside it)."""
+
+    def __init__(self, message: str, path: tuple[int | str, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 def inflections(word: str) -> set[str]:
@@ -110,6 +115,107 @@ def lexicon_to_regex(phrases: list[str]) -> str:
     """One alternation for a whole phrase list, longest phrases first so the widest span wins."""
     ordered = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
     return "(?:" + "|".join(phrase_to_regex(p) for p in ordered) + ")"
+
+
+# A long alternation is written in YAML as ``any:`` (alternatives, one per line) and ``seq:``
+# (pieces in order), nested as deep as needed; both join back into one regex string at load time.
+TREE_KEYS = ("any", "seq")
+
+
+def regex_source(spec: str | dict[str, Any], path: tuple[int | str, ...] = ()) -> str:
+    """The one regex a pattern spec stands for: a string as it is, or an ``any``/``seq`` tree.
+
+    ``any`` joins its items with ``|`` and ``seq`` concatenates them (the items: a list, or a
+    ``|`` block with one fragment a line); an ``any`` nested inside another item is wrapped in
+    ``(?:...)`` so it groups, the outermost one is not (it is the whole pattern). Raises
+    PatternError whose ``path`` says which item, under ``path``, is wrong.
+    """
+    if isinstance(spec, str):
+        return spec
+    if not isinstance(spec, dict) or len(spec) != 1 or next(iter(spec)) not in TREE_KEYS:
+        keys = ", ".join(repr(k) for k in spec) if isinstance(spec, dict) else type(spec).__name__
+        raise PatternError(
+            f"a regex is a string, or a mapping with one key, 'any' (alternatives) or 'seq' "
+            f"(pieces in order); got {keys or 'an empty mapping'}",
+            path,
+        )
+    key, items = next(iter(spec.items()))
+    if isinstance(items, str):
+        items = block_fragments(items)
+        if len(items) < 2:
+            raise PatternError(
+                f"'{key}' as text takes one fragment a line in a '|' block, at least two lines "
+                "(a '>' block would fold them into one line)",
+                (*path, key),
+            )
+    if not isinstance(items, list) or not items:
+        raise PatternError(f"'{key}' must be a non-empty list of regex fragments", (*path, key))
+    parts: list[str] = []
+    for index, item in enumerate(items):
+        where = (*path, key, index)
+        if isinstance(item, str):
+            check_fragment(item, in_seq=key == "seq", path=where)
+            parts.append(item)
+        elif isinstance(item, dict):
+            inner = regex_source(item, where)
+            parts.append(f"(?:{inner})" if next(iter(item)) == "any" else inner)
+        else:
+            raise PatternError(
+                f"item {index + 1} must be a regex string or an 'any'/'seq' mapping, "
+                f"not {type(item).__name__} {item!r}",
+                where,
+            )
+    return ("|" if key == "any" else "").join(parts)
+
+
+def block_fragments(block: str) -> list[str]:
+    """The fragments of a ``|`` block: one a line, surrounding spaces and blank lines dropped.
+
+    A block holds thousands of fragments in one YAML scalar, which loads several times faster
+    than a list of as many quoted strings.
+    """
+    return [line.strip() for line in block.splitlines() if line.strip()]
+
+
+def check_fragment(fragment: str, in_seq: bool, path: tuple[int | str, ...] = ()) -> None:
+    """Reject a fragment that would change the meaning of its neighbours once joined.
+
+    Every fragment must be a whole piece (brackets and parentheses closed), an ``any`` item
+    must not be empty (it would match everywhere) and a ``seq`` piece must not hold a
+    top-level ``|`` (it would split the whole pattern, not the piece).
+    """
+    if not fragment.strip():
+        raise PatternError("an empty fragment (in 'any' it would match everywhere)", path)
+    bare = _NEUTRAL.sub("", fragment)  # escapes and whole character classes cannot unbalance
+    if "[" in bare:
+        raise PatternError(f"fragment {fragment!r} has an unclosed '['", path)
+    depth, top_bar = 0, False
+    for char in _STRUCTURE.findall(bare):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                raise PatternError(f"fragment {fragment!r} closes a ')' it never opened", path)
+        elif depth == 0:
+            top_bar = True
+    if depth:
+        raise PatternError(
+            f"fragment {fragment!r} leaves a '(' open: each fragment must be a whole piece "
+            "(write a long group as a nested 'any')",
+            path,
+        )
+    if in_seq and top_bar:
+        raise PatternError(
+            f"fragment {fragment!r} has a top-level '|', which in 'seq' would split the whole "
+            "pattern: write the alternatives as a nested 'any'",
+            path,
+        )
+
+
+# An escape, or a whole character class (``[^]a\]]`` included): neither can open a group.
+_NEUTRAL = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]", re.DOTALL)
+_STRUCTURE = re.compile(r"[()|]")
 
 
 def expand_references(source: str, named: dict[str, str], seen: tuple[str, ...] = ()) -> str:

@@ -12,18 +12,26 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
-from assistant.errors import ConfigError, RubricError
+from assistant.errors import ConfigError, RubricError, plain_message
 from assistant.models import Severity
 from assistant.patterns import (
     PatternError,
     PatternSet,
     expand_references,
     lexicon_to_regex,
+    regex_source,
 )
 from assistant.resources import bundled_dir
 
@@ -34,6 +42,26 @@ _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ID = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
+def _regex_or_tree(value: Any) -> Any:
+    """Only the outer shape is checked here; ``_check_trees`` names a wrong item and its line."""
+    if isinstance(value, str | dict):
+        return value
+    raise ValueError(
+        "give a regex string, or a mapping with 'any' (alternatives, one per line) or 'seq' "
+        f"(pieces in order), not {type(value).__name__} {value!r}"
+    )
+
+
+def _pattern_value(value: Any) -> Any:
+    """A named pattern: a regex string, a phrase list, or an ``any``/``seq`` tree."""
+    return value if isinstance(value, list) else _regex_or_tree(value)
+
+
+# A regex written as one string or as a tree of ``any``/``seq`` lists (see rubrics/README.md).
+RegexSpec = Annotated[str | dict[str, Any], BeforeValidator(_regex_or_tree)]
+PatternValue = Annotated[str | list[str] | dict[str, Any], BeforeValidator(_pattern_value)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -42,13 +70,14 @@ class Matcher(_Strict):
     """Where a rule fires: a trigger (phrases or a regex) plus conditions on its sentence.
 
     ``requires`` must all match the sentence and ``unless`` must all miss it; each entry is a
-    regex (``{{name}}`` splices in a named pattern) or ``@name`` for a named pattern.
+    regex (``{{name}}`` splices in a named pattern) or ``@name`` for a named pattern. Any regex
+    may be written as an ``any``/``seq`` tree instead of one long string.
     """
 
     phrases: list[str] | None = None
-    pattern: str | None = None
-    requires: list[str] = Field(default_factory=list)
-    unless: list[str] = Field(default_factory=list)
+    pattern: RegexSpec | None = None
+    requires: list[RegexSpec] = Field(default_factory=list)
+    unless: list[RegexSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_trigger(self) -> Matcher:
@@ -120,7 +149,7 @@ class RubricFile(_Strict):
     title: str = Field(min_length=1)
     description: str = ""
     category: str | None = Field(default=None, pattern=r"^[a-z][a-z_]*$")
-    patterns: dict[str, str | list[str]] = Field(default_factory=dict)
+    patterns: dict[str, PatternValue] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)
     checks: list[Check] = Field(default_factory=list)
     learned: LearnedText | None = None
@@ -260,13 +289,56 @@ def parse_rubric_file(path: Path) -> RubricFile:
     if not isinstance(data, dict):
         raise RubricError(f"{path}:1: a rubric must be a mapping with 'id', 'title' and 'rules'")
     try:
-        return RubricFile.model_validate(data)
+        rubric = RubricFile.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
         loc = first["loc"]
         line = _line_of(text, loc)
         field = ".".join(str(part) for part in loc) or "(top level)"
-        raise RubricError(f"{path}:{line}: field '{field}': {first['msg']}") from None
+        raise RubricError(
+            f"{path}:{line}: {_owner(data, loc)}field '{field}': {plain_message(first)}"
+        ) from None
+    _check_trees(rubric, path, text, data)
+    return rubric
+
+
+def _check_trees(rubric: RubricFile, path: Path, text: str, data: dict[str, Any]) -> None:
+    """Join every ``any``/``seq`` tree once now, so a wrong item is named with its own line."""
+    specs: list[tuple[tuple[int | str, ...], Any]] = [
+        (("patterns", name), value) for name, value in rubric.patterns.items()
+    ]
+    matchers: list[tuple[tuple[int | str, ...], Matcher]] = [
+        (("rules", index), rule) for index, rule in enumerate(rubric.rules)
+    ]
+    for index, check in enumerate(rubric.checks):
+        matchers += [(("checks", index, "evidence", n), m) for n, m in enumerate(check.evidence)]
+    for loc, matcher in matchers:
+        specs.append(((*loc, "pattern"), matcher.pattern))
+        specs += [((*loc, "requires", n), spec) for n, spec in enumerate(matcher.requires)]
+        specs += [((*loc, "unless", n), spec) for n, spec in enumerate(matcher.unless)]
+    for loc, spec in specs:
+        if not isinstance(spec, dict):
+            continue
+        try:
+            regex_source(spec)
+        except PatternError as err:
+            where = (*loc, *err.path)
+            field = ".".join(str(part) for part in where)
+            raise RubricError(
+                f"{path}:{_line_of(text, where)}: {_owner(data, where)}field '{field}': {err}"
+            ) from None
+
+
+def _owner(data: Any, loc: tuple[int | str, ...]) -> str:
+    """``rule 'id', `` (or check, or named pattern) for the item ``loc`` points into."""
+    if len(loc) >= 2 and loc[0] == "patterns":
+        return f"named pattern '{loc[1]}', "
+    if len(loc) >= 2 and loc[0] in ("rules", "checks") and isinstance(loc[1], int):
+        items = data.get(loc[0]) if isinstance(data, dict) else None
+        item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            return f"{loc[0][:-1]} '{item['id']}', "
+    return ""
 
 
 def _line_of(text: str, loc: tuple[int | str, ...]) -> int:
@@ -283,9 +355,18 @@ def _line_of(text: str, loc: tuple[int | str, ...]) -> int:
             isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
         ):
             node = node.value[part]
+        elif isinstance(node, yaml.ScalarNode) and node.style == "|" and isinstance(part, int):
+            return _block_line(node, part)
         else:
             node = None
     return node.start_mark.line + 1 if node is not None else line
+
+
+def _block_line(node: yaml.ScalarNode, index: int) -> int:
+    """The line of the ``index``-th fragment of a ``|`` block (blank lines are not fragments)."""
+    filled = [n for n, line in enumerate(node.value.splitlines()) if line.strip()]
+    offset = filled[index] if index < len(filled) else 0
+    return node.start_mark.line + 2 + offset
 
 
 def _compile(loaded: list[_Loaded], disable: set[str], enable: set[str]) -> RubricSet:
@@ -394,7 +475,7 @@ def _named_patterns(loaded: list[_Loaded]) -> dict[str, str]:
         for name, value in item.rubric.patterns.items():
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
                 raise RubricError(f"{item.path}: field 'patterns.{name}': not a valid pattern name")
-            source = lexicon_to_regex(value) if isinstance(value, list) else value
+            source = lexicon_to_regex(value) if isinstance(value, list) else regex_source(value)
             if name in named and named[name] != source:
                 raise RubricError(
                     f"{item.path}: field 'patterns.{name}': already defined in {origin[name]}"
@@ -414,9 +495,10 @@ class _Sets:
 
 
 def _compile_matcher(matcher: Matcher, sets: _Sets, where: str) -> CompiledMatcher:
-    source = (
-        lexicon_to_regex(matcher.phrases) if matcher.phrases is not None else matcher.pattern or ""
-    )
+    if matcher.phrases is not None:
+        source = lexicon_to_regex(matcher.phrases)
+    else:
+        source = regex_source(matcher.pattern or "")
     return CompiledMatcher(
         triggers=sets.triggers,
         trigger_id=_add(sets.triggers, source, sets.named, where, "trigger", literal=True),
@@ -429,14 +511,18 @@ def _compile_matcher(matcher: Matcher, sets: _Sets, where: str) -> CompiledMatch
 
 def _add(
     target: PatternSet,
-    source: str,
+    spec: str | dict[str, Any],
     named: dict[str, str],
     where: str,
     role: str,
     literal: bool = False,
 ) -> int:
-    """Expand named patterns and add the result to ``target``; errors name the rule and role."""
-    if not literal and source.startswith("@"):
+    """Expand named patterns and add the result to ``target``; errors name the rule and role.
+
+    Only a plain string can be ``@name``: a tree is always a regex.
+    """
+    source = regex_source(spec)
+    if not literal and isinstance(spec, str) and source.startswith("@"):
         name = source[1:]
         if name not in named:
             raise RubricError(f"{where}, {role}: unknown named pattern '@{name}'")

@@ -45,7 +45,7 @@ def test_bad_severity_names_the_field_and_its_line(tmp_path: Path) -> None:
     path = rubric(tmp_path, body)
     with pytest.raises(RubricError) as caught:
         load_rubric_set(extra=[path])
-    assert f"{path}:7: field 'rules.0.severity'" in str(caught.value)
+    assert f"{path}:7: rule 'house.rule', field 'rules.0.severity'" in str(caught.value)
 
 
 def test_missing_field_points_at_the_rule(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_missing_field_points_at_the_rule(tmp_path: Path) -> None:
         GOOD_RULE.format(trigger='phrases: ["x"]').replace("    message: Why it hurts.\n", "")
     )
     path = rubric(tmp_path, body)
-    with pytest.raises(RubricError, match=rf"{path}:5: field 'rules.0.message': Field required"):
+    with pytest.raises(RubricError, match=rf"{path}:5: rule 'house.rule', field 'rules.0.message': Field required"):
         load_rubric_set(extra=[path])
 
 
