@@ -770,3 +770,8 @@ def redact_url(url: str) -> str:
     except Exception:
         return "the configured database"
 
+
+
+# The team tables (accounts, roles, case ownership, audit log) share this metadata, so a fresh
+# database gets them from ``create_all`` like the tables above.
+from assistant.auth import tables as _auth_tables  # noqa: E402, F401

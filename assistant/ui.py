@@ -43,9 +43,17 @@ def _store(url: str) -> Store:
     return Store(url)
 
 
-def store() -> Store:
+def base_store() -> Store:
     """The store for the configured database, opened once per URL for the server's lifetime."""
     return _store(get_settings().resolved_database_url())
+
+
+def store() -> Store:
+    """The store pages use: the plain one, or, when people sign in, scoped to this session's
+    user (``assistant.auth.scoped``: the one place case access is enforced)."""
+    from assistant.auth.gate import scoped
+
+    return scoped(base_store())
 
 
 def _rubrics(extra: tuple[str, ...], disabled: tuple[str, ...]) -> RubricSet:
