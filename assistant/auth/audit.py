@@ -30,6 +30,7 @@ AUDIT_ACTIONS = (
     "case.approve",
     "case.send",
     "ledger.update",
+    "pulse.update",
     "sign_in",
     "sign_in.failed",
     "sign_out",
