@@ -13,13 +13,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant import oidc, ui
+from assistant import ui
+from assistant.auth import gate
 
 ICON = Path(__file__).resolve().parent / "app_assets" / "icon.png"
 
 st.set_page_config(page_title="Amends", page_icon=str(ICON), layout="wide")
 ui.load_secret_keys()
-oidc.gate()  # sign-in first when [auth] mode = "oidc"; nothing otherwise
+user = gate.sign_in()  # mode none: returns None at once; otherwise signed in or stopped
 ui.sync_settings_with_url()
 
 pages = {
@@ -36,6 +37,10 @@ pages = {
         st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:"),
     ],
 }
+if user is not None:  # team modes; the page itself refuses anyone but an admin
+    pages["Learn and keep"].append(
+        st.Page("app_pages/audit.py", title="Audit log", icon=":material/policy:")
+    )
 page = st.navigation(pages)
 with st.sidebar:
     st.caption(f"Model: {ui.md_escape(ui.current_model())} · change it in Settings")

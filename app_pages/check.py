@@ -9,12 +9,15 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ui, ui_audiences
+from assistant.auth import gate
 from assistant.drafting import Revision, revise
 from assistant.drafting.models import Incident
 from assistant.errors import InputError
 from assistant.forms import check_incident
 from assistant.highlight import diff_html
 from assistant.textinput import MAX_INPUT_BYTES, UPLOAD_TYPES, read_upload
+
+gate.page("check")
 
 store = ui.store()
 state = st.session_state

@@ -11,9 +11,12 @@ from typing import Any
 import streamlit as st
 
 from assistant import ui
+from assistant.auth import gate
 from assistant.gallery import load_gallery
 from assistant.highlight import category_label, change_summary, diff_html
 from assistant.models import CORE_CATEGORIES, Report
+
+gate.page("compare")
 
 store = ui.store()
 state = st.session_state

@@ -17,6 +17,7 @@ import streamlit as st
 
 from assistant import background, ui, ui_audiences
 from assistant import draft_state as ds
+from assistant.auth import gate
 from assistant.background import Job
 from assistant.documents import safe_filename, to_eml, to_markdown, to_text
 from assistant.drafting import compose, draft, generate_part, review_form
@@ -45,6 +46,8 @@ from assistant.net_verdict import version_scores
 from assistant.settings import OFFLINE_MODEL
 from assistant.ui_jobs import watch
 from assistant.ui_net import show_verdict
+
+gate.page("draft")
 
 store = ui.store()
 state = st.session_state

@@ -9,10 +9,13 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ui
+from assistant.auth import gate
 from assistant.forms import form_from_incident
 from assistant.gallery import GalleryExample, load_gallery
 from assistant.highlight import category_label
 from assistant.models import CORE_CATEGORIES
+
+gate.page("examples")
 
 state = st.session_state
 

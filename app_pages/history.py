@@ -15,9 +15,12 @@ from typing import Any
 import streamlit as st
 
 from assistant import review_panel, ui
+from assistant.auth import gate
 from assistant.documents import safe_filename, to_eml, to_markdown, to_text
 from assistant.net_verdict import failure_line, net_of, status_label
 from assistant.storage import RESTORE_DAYS, CaseRecord
+
+gate.page("history")
 
 store = ui.store()
 state = st.session_state
@@ -141,7 +144,8 @@ if buttons[0].button("Reopen", key="h.reopen", type="primary", icon=":material/o
     ui.set_active_case(case.id)
     target = "app_pages/check.py" if case.kind == "check" else "app_pages/draft.py"
     st.switch_page(target, query_params={"case": str(case.id)})
-buttons[1].button("Duplicate", key="h.duplicate", on_click=duplicate, args=(case.id,),
+buttons[1].button("Duplicate", key="h.duplicate", on_click=gate.guarded(duplicate),
+                  args=(case.id,),
                   icon=":material/content_copy:")
 buttons[2].download_button(
     "Export case (.json)",
@@ -154,7 +158,7 @@ buttons[2].download_button(
 with buttons[3].popover("Delete", icon=":material/delete:"):
     st.caption(f"Deleted cases can be restored here for {RESTORE_DAYS} days, then are removed.")
     st.checkbox("Yes, delete this case and all its versions", key=f"h.confirm.{case.id}")
-    st.button("Delete", key="h.delete", on_click=delete, args=(case.id,))
+    st.button("Delete", key="h.delete", on_click=gate.guarded(delete), args=(case.id,))
 
 if not versions:
     st.info("This case has facts but no draft yet. Reopen it to generate one.")

@@ -12,12 +12,14 @@ import datetime as dt
 import streamlit as st
 
 from assistant import ui
+from assistant.auth import gate
 from assistant.errors import AmendsError
 from assistant.identity import current_actor
 from assistant.ledger.entries import CLOSING_STATUSES, check_closing, due_view
 from assistant.ledger.export import to_csv, to_ics
 from assistant.ledger_models import LedgerEntry
 
+gate.page("ledger")
 store = ui.store()
 state = st.session_state
 ALL = 0

@@ -16,6 +16,7 @@ import altair as alt
 import streamlit as st
 
 from assistant import ui
+from assistant.auth import gate
 from assistant.errors import AmendsError
 from assistant.pulse import (
     TimelinePoint,
@@ -31,6 +32,7 @@ from assistant.pulse import (
 from assistant.pulse_command import case_timeline
 from assistant.survey import Survey, load_survey, plain_text
 
+gate.page("pulse")
 store = ui.store()
 state = st.session_state
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant import ui
+from assistant.auth import gate
 from assistant.highlight import category_label
 from assistant.scoring import DETECTOR_NAMES
 from assistant.settings import LOCAL_MODEL, OFFLINE_MODEL, get_settings
 from assistant.storage import redact_url
+
+gate.page("settings")
 
 state = st.session_state
 settings = get_settings()

@@ -83,6 +83,10 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     from assistant import pulse_command
 
     pulse_command.register(commands)
+
+    from assistant.auth import commands as account_commands
+
+    account_commands.register(commands)
     if argv and argv[0] == "ledger":
         from assistant.ledger import command as ledger_command
 

@@ -3,9 +3,9 @@
 Turned on by ``mode = "oidc"`` in the ``[auth]`` section of ``.streamlit/secrets.toml``, beside
 Streamlit's own settings for it (``redirect_uri``, ``cookie_secret``, ``client_id``,
 ``client_secret``, ``server_metadata_url``; Authlib does the protocol). :func:`gate` is what the
-app's auth-mode switch calls first on every run: without a signed-in user it shows a sign-in
-button and stops the page; with one it returns the identity (``st.user.email``, else ``sub``)
-and puts "Signed in as ..." and a sign-out button in the sidebar. The secrets' values are
+app's auth-mode switch (``assistant.auth.gate``) calls on every run: without a signed-in user it
+shows a sign-in button and stops the page; with one it returns the identity (``st.user.email``,
+else ``sub``) and puts a sign-out button in the sidebar (the gate says who is signed in). The secrets' values are
 registered with the redactor by ``ui.load_secret_keys`` and never shown.
 """
 
@@ -16,8 +16,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
-
-from assistant.ui import md_escape
 
 MODE = "oidc"
 REQUIRED = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
@@ -85,8 +83,7 @@ def gate() -> str | None:
             st.login()
         st.stop()
     st.session_state[SESSION_KEY] = who
-    with st.sidebar:
-        st.caption(f"Signed in as {md_escape(who)}")
+    with st.sidebar:  # "Signed in as" is the auth gate's (assistant.auth.gate), with the teams
         if st.button("Sign out", key="auth.sign_out", icon=":material/logout:"):
             st.session_state.pop(SESSION_KEY, None)
             st.logout()

@@ -222,6 +222,18 @@ def _ready(store: Store) -> Store:
     return store
 
 
+def _allowed(store: Store, case_id: int, action: str) -> None:
+    """In a team deployment (a store scoped to the signed-in user), the same checks and audit
+    as the ledger: pulses are read by anyone who may see the case, written by its drafters and
+    reviewers. The single-user store checks nothing, as everywhere else."""
+    from assistant.auth.scoped import ScopedStore, require_case
+
+    if isinstance(store, ScopedStore):
+        scope = require_case(store.base, store.user, action, case_id)
+        if action != "case.view":
+            store._audit("pulse.update", scope, detail="trust pulse")
+
+
 def save_pulse(store: Store, case_id: int, survey: Survey, answers: PulseAnswers) -> PulseRecord:
     """Store one pulse for a case; the actor who entered it is recorded."""
     return save_pulses(store, case_id, survey, [answers])[0]
@@ -233,6 +245,7 @@ def save_pulses(
     """Store several pulses in one transaction (a CSV import is all or nothing)."""
     ids: list[int] = []
     actor = current_actor()
+    _allowed(store, case_id, "ledger.update")
     with _ready(store)._session() as session:
         _case_row(session, case_id)
         for answers in many:
@@ -261,6 +274,7 @@ def save_pulses(
 
 def pulses(store: Store, case_id: int) -> list[PulseRecord]:
     """A case's pulses, oldest first (by date, then by when they were entered)."""
+    _allowed(store, case_id, "case.view")
     with _ready(store)._session() as session:
         rows = session.scalars(
             select(_PulseResponse)
@@ -276,7 +290,12 @@ def delete_pulse(store: Store, pulse_id: int) -> None:
         row = session.get(_PulseResponse, pulse_id)
         if row is None:
             raise InputError(f"pulse {pulse_id} does not exist")
-        session.delete(row)
+        case_id = row.case_id
+    _allowed(store, case_id, "ledger.update")
+    with _ready(store)._session() as session:
+        row = session.get(_PulseResponse, pulse_id)
+        if row is not None:
+            session.delete(row)
 
 
 def _record(row: _PulseResponse) -> PulseRecord:

@@ -893,3 +893,7 @@ def connection_message(url: URL, exc: BaseException) -> str:
         " the server is running."
     )
 
+
+# The team tables (accounts, roles, case ownership, audit log) share this metadata, so a fresh
+# database gets them from ``create_all`` like the tables above.
+from assistant.auth import tables as _auth_tables  # noqa: E402, F401

@@ -43,7 +43,7 @@ def _store(url: str) -> Store:
     return Store(url)
 
 
-def store() -> Store:
+def base_store() -> Store:
     """The store for the configured database, opened once per URL for the server's lifetime.
 
     A database that cannot be opened (a wrong URL, an unreachable server) stops the page with
@@ -57,6 +57,14 @@ def store() -> Store:
                  + md_escape(str(exc)))
         st.stop()
         raise  # st.stop() raises; this line only tells type checkers the function ends here
+
+
+def store() -> Store:
+    """The store pages use: the plain one, or, when people sign in, scoped to this session's
+    user (``assistant.auth.scoped``: the one place case access is enforced)."""
+    from assistant.auth.gate import scoped
+
+    return scoped(base_store())
 
 
 def _rubrics(extra: tuple[str, ...], disabled: tuple[str, ...]) -> RubricSet:

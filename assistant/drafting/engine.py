@@ -111,11 +111,15 @@ def finish(
     usable: Incident | None = None,
     findings: list[FactFinding] | None = None,
     rubric_set: Any = None,
+    *,
+    first_letter: bool = True,
 ) -> RecoveryDraft:
     """Score, ground and net-check the draft; it is "ready" only when the net passes.
 
     ``incident`` is the facts as given; ``usable`` the facts a draft may use (computed when not
-    given). Fact findings travel with the draft so the form can show them.
+    given). Fact findings travel with the draft so the form can show them. A follow-up update
+    (``first_letter=False``) is held to the posture's forbidden behaviours but not asked to
+    apologise again for what the first letter already owned.
     """
     from assistant.scoring import score
 
@@ -129,7 +133,9 @@ def finish(
     draft.net = net.check_draft(draft, incident, rubric_set, usable=usable)
     # The crisis posture (assistant.drafting.posture): its stance is part of the net.
     draft.posture = posture_for(usable)
-    draft.net += posture_failures(draft.body, draft.posture, usable)
+    draft.net += posture_failures(
+        draft.body, draft.posture, usable, requirements=first_letter
+    )
     draft.status = "rejected" if draft.net else "ready"
     if draft.net:
         draft.notes.append(

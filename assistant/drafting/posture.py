@@ -135,11 +135,17 @@ def posture_for(incident: Incident) -> Posture:
 
 
 def posture_failures(
-    body: str, posture: Posture, incident: Incident | None = None, *, part: str = "body"
+    body: str,
+    posture: Posture,
+    incident: Incident | None = None,
+    *,
+    part: str = "body",
+    requirements: bool = True,
 ) -> list[NetFailure]:
     """The net's posture checks on one text: a forbidden behaviour, or a required component
     that no sentence shows (``approved_action`` in a requirement: an approved action of
-    ``incident`` the text carries is the repair)."""
+    ``incident`` the text carries is the repair). ``requirements=False`` (a follow-up update,
+    which reports on promises the first letter made) keeps only the forbidden behaviours."""
     sentences = [body[a:b] for a, b in split_sentences(body)]
     specs = behaviour_specs()
     forbidden = [specs[name] for name in posture.forbids if name in specs]
@@ -156,7 +162,7 @@ def posture_failures(
             )
     specs_by_name = {s.name: s for s in component_specs()}
     hits = find(sentences, specs_by_name.values())
-    for requirement in posture.requires:
+    for requirement in posture.requires if requirements else ():
         names = requirement.split("|")
         options = [specs_by_name[n] for n in names if n in specs_by_name]
         if "approved_action" in names and incident is not None and _carries_action(body, incident):

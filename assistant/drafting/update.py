@@ -398,7 +398,7 @@ def draft_update(
         generator=label, model=used, prompt_versions=versions,
         notes=[redact(n) for n in notes], **({"usage": usage} if usage else {}),
     )
-    draft = finish(facts, draft, rubric_set=rubric_set)
+    draft = finish(facts, draft, rubric_set=rubric_set, first_letter=False)
     left_out = missed_left_out(body, state)
     if left_out:
         draft.net = [*draft.net, *left_out]

@@ -90,9 +90,11 @@ def register(commands: Any) -> None:
 
 
 def _store() -> Store:
+    from assistant.auth.commands import command_store
     from assistant.settings import get_settings
 
-    return Store(get_settings().resolved_database_url())
+    # scoped to the signed-in account (AMENDS_USER) in a team deployment
+    return command_store(Store(get_settings().resolved_database_url()))
 
 
 def _today(args: argparse.Namespace) -> dt.date:
