@@ -5,8 +5,8 @@ Streamlit's own settings for it (``redirect_uri``, ``cookie_secret``, ``client_i
 ``client_secret``, ``server_metadata_url``; Authlib does the protocol). :func:`gate` is what the
 app's auth-mode switch (``assistant.auth.gate``) calls on every run: without a signed-in user it
 shows a sign-in button and stops the page; with one it returns the identity (``st.user.email``,
-else ``sub``) and puts a sign-out button in the sidebar (the gate says who is signed in). The secrets' values are
-registered with the redactor by ``ui.load_secret_keys`` and never shown.
+else ``sub``) and puts a sign-out button in the sidebar (the gate says who is signed in). The
+secrets' values are registered with the redactor by ``ui.load_secret_keys`` and never shown.
 """
 
 from __future__ import annotations

@@ -24,12 +24,15 @@ from pathlib import Path
 
 import pytest
 
+from assistant.auth.accounts import Accounts
+from assistant.auth.scoped import ScopedStore
 from assistant.storage import Store
 from tests.app.test_browser import CHROMIUM, LAUNCH_ARGS, SHOTS, _free_port, wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 CLIENT_ID = "amends-app"
+USER = "ana.ortiz@example.test"  # the provider's email for the login name "ana.ortiz"
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 pytestmark = [
@@ -100,7 +103,14 @@ def signed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
     )
     db = home / "oidc.db"
     store = Store(f"sqlite:///{db}")
-    store.create_case("Payroll outage on pay day", {"title": "Payroll outage on pay day"})
+    # As an admin would: the provider's user is a drafter in Support; Billing is another team.
+    accounts = Accounts(store)
+    for name, team in ((USER, "support"), ("bill@example.test", "billing")):
+        accounts.add_user(name, secrets.token_urlsafe(18), actor="setup")
+        accounts.grant(name, team, "drafter", actor="setup")
+    ScopedStore(store, accounts.principal(USER)).create_case(
+        "Payroll outage on pay day", {"title": "Payroll outage on pay day"})
+    ScopedStore(store, accounts.principal("bill@example.test")).create_case("Billing secret case")
     store.dispose()
     env = {
         **os.environ,
@@ -158,18 +168,22 @@ def test_sign_in_see_your_cases_sign_out(signed_app: dict[str, str]) -> None:
         page.get_by_role("button", name="Continue").click()
 
         # back in the app, signed in as the provider's account, with the cases there
+        page.wait_for_url(f"{signed_app['app']}/**", timeout=60_000)
+        wait_idle(page)
+        page.screenshot(path=str(SHOTS / "oidc-2-back-in-the-app.png"))
         page.get_by_role("heading", name="Draft a recovery email").wait_for(timeout=60_000)
         wait_idle(page)
         sidebar = page.locator("[data-testid=stSidebar]")
-        sidebar.get_by_text("Signed in as ana.ortiz@example.test").wait_for(timeout=30_000)
+        sidebar.get_by_text(f"Signed in as {USER}").wait_for(timeout=30_000)
         sidebar.get_by_role("link", name="History").click()
         page.get_by_role("heading", name="History").first.wait_for(timeout=60_000)
         wait_idle(page)
         page.get_by_text("Payroll outage on pay day").first.wait_for(timeout=30_000)
-        page.screenshot(path=str(SHOTS / "oidc-2-signed-in-history.png"))
+        assert page.get_by_text("Billing secret case").count() == 0, "another team's case"
+        page.screenshot(path=str(SHOTS / "oidc-3-signed-in-history.png"))
         # a refresh keeps the sign-in (Streamlit's signed identity cookie)
         page.reload()
-        sidebar.get_by_text("Signed in as ana.ortiz@example.test").wait_for(timeout=60_000)
+        sidebar.get_by_text(f"Signed in as {USER}").wait_for(timeout=60_000)
         html = page.content()
         assert signed_app["client_secret"] not in html and signed_app["cookie_secret"] not in html
 
@@ -179,7 +193,7 @@ def test_sign_in_see_your_cases_sign_out(signed_app: dict[str, str]) -> None:
         page.get_by_role("heading", name="Sign in to Amends").wait_for(timeout=60_000)
         wait_idle(page)
         assert page.locator("[data-testid=stSidebar]").get_by_text("Signed in as").count() == 0
-        page.screenshot(path=str(SHOTS / "oidc-3-signed-out.png"))
+        page.screenshot(path=str(SHOTS / "oidc-4-signed-out.png"))
         # and signing in again asks the provider for a login again
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(f"{signed_app['issuer']}/interaction/**", timeout=60_000)
