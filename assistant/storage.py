@@ -894,6 +894,8 @@ def connection_message(url: URL, exc: BaseException) -> str:
     )
 
 
-# The team tables (accounts, roles, case ownership, audit log) share this metadata, so a fresh
-# database gets them from ``create_all`` like the tables above.
+# The trust pulse's and the team tables (accounts, roles, case ownership, audit log) share this
+# metadata, so a fresh database gets them from ``create_all`` like the tables above, and every
+# process (not only one that imported those modules first) migrates the same schema.
+from assistant import pulse as _pulse_tables  # noqa: E402, F401
 from assistant.auth import tables as _auth_tables  # noqa: E402, F401

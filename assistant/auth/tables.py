@@ -99,9 +99,18 @@ class AuditRow(_Base):
     detail: Mapped[str] = mapped_column(String(300), default="")
 
 
-# Append-only in the database itself, not only by having no update method: SQLite refuses any
-# UPDATE or DELETE of an audit row. PostgreSQL needs the same rule in its migration (a trigger or
-# REVOKE UPDATE, DELETE), which the Alembic chain has to add.
+# Append-only in the database itself, not only by having no update method: SQLite and
+# PostgreSQL refuse any UPDATE or DELETE of an audit row. These fire when a fresh database is
+# created from the metadata; revision 0005_teams adds the same triggers to an upgraded one.
+PG_APPEND_ONLY_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$ BEGIN "
+    "RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql"
+)
+event.listen(
+    AuditRow.__table__,
+    "after_create",
+    DDL(PG_APPEND_ONLY_FUNCTION).execute_if(dialect="postgresql"),  # type: ignore[no-untyped-call]
+)
 for _verb in ("UPDATE", "DELETE"):
     event.listen(
         AuditRow.__table__,
@@ -110,4 +119,12 @@ for _verb in ("UPDATE", "DELETE"):
             f"CREATE TRIGGER IF NOT EXISTS audit_events_no_{_verb.lower()} BEFORE {_verb} "
             "ON audit_events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
         ).execute_if(dialect="sqlite"),
+    )
+    event.listen(
+        AuditRow.__table__,
+        "after_create",
+        DDL(  # type: ignore[no-untyped-call]
+            f"CREATE TRIGGER audit_events_no_{_verb.lower()} BEFORE {_verb} ON audit_events "
+            "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
+        ).execute_if(dialect="postgresql"),
     )

@@ -51,7 +51,7 @@ def test_upgrading_a_release_database_keeps_every_case_and_version(release_copy:
     assert len(cases_before) == 4 and len(versions_before) == 7
 
     store = Store(f"sqlite:///{release_copy}")
-    assert store.schema_version() == runner.head() == "0003_case_revision"
+    assert store.schema_version() == runner.head() == "0005_teams"
     assert _rows(release_copy, "cases") == cases_before
     assert _rows(release_copy, "versions") == versions_before
     listed = {c.id: c for c in store.list_cases()}
@@ -184,3 +184,29 @@ def test_postgresql_is_created_and_upgraded_alike(database_url: str) -> None:
     assert [c.title for c in store.list_cases()] == ["Outage"]
     store.dispose()
     assert _schema_diff(database_url) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_backend", ["postgres"], indirect=True)
+def test_the_audit_log_is_append_only_on_postgresql_fresh_and_upgraded(database_url: str) -> None:
+    """A fresh PostgreSQL database (created from the metadata) and one upgraded by 0005_teams
+    both refuse UPDATE and DELETE of audit rows in the database itself."""
+    from assistant.auth import audit
+
+    store = Store(database_url)
+    audit.record(store, "dora", "case.create", case_id=1)
+    store.dispose()
+    engine = create_engine(parse_url(database_url))
+    for step in ("fresh", "upgraded"):
+        if step == "upgraded":
+            with engine.begin() as connection:
+                command.downgrade(runner.config(connection), "0004_trust_pulse")
+                assert "audit_events" not in inspect(connection).get_table_names()
+                command.upgrade(runner.config(connection), "head")
+            reopened = Store(database_url)
+            audit.record(reopened, "dora", "case.create", case_id=2)
+            reopened.dispose()
+        for sql in ("UPDATE audit_events SET actor = 'x'", "DELETE FROM audit_events"):
+            with engine.connect() as connection, pytest.raises(Exception, match="append-only"):
+                connection.exec_driver_sql(sql)
+    engine.dispose()
