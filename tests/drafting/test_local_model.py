@@ -151,6 +151,7 @@ print("stderr alive", file=sys.stderr, flush=True)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.local_model
 @needs_model
 def test_concurrent_first_loads_leave_stdout_and_stderr_alone() -> None:
@@ -170,6 +171,7 @@ def test_concurrent_first_loads_leave_stdout_and_stderr_alone() -> None:
         assert "stderr alive" in out.stderr, f"run {run}: stderr lost"
 
 
+@pytest.mark.slow
 @pytest.mark.local_model
 @pytest.mark.timeout(3600)
 @needs_model
