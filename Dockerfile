@@ -16,6 +16,7 @@ COPY app_pages ./app_pages
 COPY app_assets ./app_assets
 COPY prompts ./prompts
 COPY rubrics ./rubrics
+COPY surveys ./surveys
 COPY examples ./examples
 COPY .streamlit ./.streamlit
 RUN python -m pip install --no-cache-dir ".[postgres]"
