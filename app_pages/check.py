@@ -37,6 +37,7 @@ def _ensure_case() -> int:
     return case_id
 
 
+@gate.guarded
 def save_text(source: str = "edited") -> None:
     """Widget callback: the text as it is now becomes a version (identical text is not repeated;
     edits typed within a minute of the last one update it). Over-limit text is not saved."""
@@ -50,6 +51,7 @@ def save_text(source: str = "edited") -> None:
                           merge_within=ui.EDIT_MERGE_SECONDS)
 
 
+@gate.guarded
 def on_upload() -> None:
     """Uploader callback: read the file safely; bad files give a message, never a crash."""
     state.pop("c.upload_error", None)

@@ -81,12 +81,14 @@ def _save_case(case_id: int, **fields: Any) -> None:
         state["draft.conflict"] = {"case": case_id, "revision": exc.revision, "message": str(exc)}
 
 
+@gate.guarded
 def save_facts() -> None:
     """Widget callback: save every fact as typed (valid or not)."""
     form = ds.facts_form(state)
     _save_case(_ensure_case(), title=str(form.get("title") or ""), facts=form)
 
 
+@gate.guarded
 def save_parts(carry: bool = True) -> None:
     """Widget callback: save the parts as edited; an edit of Expose's "what happened" or "why"
     is carried into its statement, which is what the email is composed from."""
@@ -130,6 +132,7 @@ def load_theirs() -> None:
     ds.clear(state)
 
 
+@gate.guarded
 def save_email() -> None:
     """Widget callback: an edit of the email becomes a version with its scores (edits typed
     within a minute of each other are one version)."""

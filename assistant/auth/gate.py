@@ -223,6 +223,18 @@ def _md(text: str) -> str:
 # --- the store and the pages ------------------------------------------------------------------
 
 
+def _current_roles(user: Principal | None) -> Principal | None:
+    """The user with the roles the database holds now, not those of the last page run: widget
+    callbacks (autosave) run before the gate does, so a role revoked a moment ago must not
+    still be honoured there. A disabled or removed account holds no roles."""
+    if user is None:
+        return None
+    try:
+        return accounts().principal(user.name)
+    except AmendsError:
+        return Principal(name=user.name)
+
+
 def scoped(base: Store) -> Store:
     """The store this session may use: the plain one in mode none, else scoped to the user."""
     try:
@@ -231,7 +243,7 @@ def scoped(base: Store) -> Store:
         signs_in = True
     if not signs_in:
         return base
-    user = signed_in() or Principal(name="(not signed in)")
+    user = _current_roles(signed_in()) or Principal(name="(not signed in)")
     team = st.session_state.get(TEAM_KEY)
     return ScopedStore(base, user, team if isinstance(team, int) else None,
                        clock=lambda: clock())

@@ -263,3 +263,17 @@ def test_a_misconfigured_mode_keeps_the_app_closed_with_one_message(team: Team) 
     assert "Sign-in is misconfigured" in page_text(at) and "[auth] mode" in page_text(at)
     assert "'ldap'" in page_text(at) and "Support case" not in page_text(at)
     assert not at.text_input and not at.text_area
+
+
+def test_a_role_revoked_mid_session_is_a_message_when_the_next_edit_saves(team: Team) -> None:
+    """Autosave runs in widget callbacks: a refusal there used to end in a traceback. The edit
+    is refused with the permission's message, and nothing of the case is changed."""
+    at = signed_in("dora")
+    at.text_input(key="f.title").input("Payroll outage on pay day").run()
+    _no_exception(at)
+    (case,) = team.store.list_cases()
+    team.accounts.revoke("dora", "support", "drafter", actor="adam")
+    at.text_input(key="f.title").input("Renamed after the revoke").run()
+    _no_exception(at)
+    assert "drafter role" in page_text(at)
+    assert team.store.get_case(case.id).title == "Payroll outage on pay day"
