@@ -8,6 +8,10 @@ from pathlib import Path
 from assistant.pulse import pulses
 from assistant.storage import Store
 from tests.app.conftest import errors, open_page, page_text
+from tests.conftest import both_databases
+
+# Storage-facing: run on SQLite and on the suite's PostgreSQL server alike.
+pytestmark = both_databases
 
 ROOT = Path(__file__).resolve().parents[2]
 ARC_CSV = ROOT / "examples" / "arcs" / "cartons-late" / "pulses.csv"

@@ -14,6 +14,10 @@ from assistant.forms import form_from_incident
 from assistant.ledger_models import LedgerEntryDraft
 from assistant.storage import Store
 from tests.app.conftest import errors, open_page, page_text
+from tests.conftest import both_databases
+
+# Storage-facing: run on SQLite and on the suite's PostgreSQL server alike.
+pytestmark = both_databases
 
 ROOT = Path(__file__).resolve().parents[2]
 INCIDENT = ROOT / "examples" / "incidents" / "outage-payments-api.yaml"

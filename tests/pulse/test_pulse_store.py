@@ -25,6 +25,7 @@ from assistant.pulse import (
 )
 from assistant.storage import Store
 from assistant.survey import Survey, load_survey
+from tests.conftest import both_databases
 
 ROOT = Path(__file__).resolve().parents[2]
 ARC_CSV = ROOT / "examples" / "arcs" / "cartons-late" / "pulses.csv"
@@ -36,8 +37,8 @@ def survey() -> Survey:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(f"sqlite:///{tmp_path / 'pulse.db'}")
+def store(database_url: str) -> Iterator[Store]:
+    opened = Store(database_url)
     yield opened
     opened.dispose()
 
@@ -49,6 +50,7 @@ def _row(survey: Survey, day: str, rating: object = 4, **over: object) -> dict[s
     return values
 
 
+@both_databases  # storage-facing: SQLite and PostgreSQL
 def test_a_pulse_is_stored_per_case_and_date_with_reversed_scores(
     store: Store, survey: Survey
 ) -> None:
@@ -70,6 +72,7 @@ def test_a_pulse_is_stored_per_case_and_date_with_reversed_scores(
     reopened.dispose()
 
 
+@both_databases  # storage-facing: SQLite and PostgreSQL
 def test_a_deleted_case_keeps_its_pulses_until_it_is_purged(store: Store, survey: Survey) -> None:
     case = store.create_case("Cartons late")
     answers, _ = check_answers(survey, _row(survey, "2026-11-12"))
@@ -109,6 +112,7 @@ def test_the_template_is_the_import_format(survey: Survey) -> None:
     assert row.taken_on == dt.date.today() and set(row.ratings) == {i.id for i in survey.items}
 
 
+@both_databases  # storage-facing: SQLite and PostgreSQL
 def test_the_example_arcs_csv_imports_three_pulses(store: Store, survey: Survey) -> None:
     case = store.create_case("Cartons late")
     rows = parse_csv(survey, ARC_CSV.read_bytes(), str(ARC_CSV))
@@ -125,6 +129,7 @@ def test_a_csv_with_missing_columns_names_them(survey: Survey) -> None:
     assert "the header must be: date,moment,respondent," in message
 
 
+@both_databases  # storage-facing: SQLite and PostgreSQL
 def test_one_bad_row_imports_nothing_and_every_problem_is_named(
     store: Store, survey: Survey
 ) -> None:
@@ -172,6 +177,7 @@ def _entry(number: int, status: str, history: list[tuple[str, str]]) -> LedgerEn
     )
 
 
+@both_databases  # storage-facing: SQLite and PostgreSQL
 def test_timeline_puts_the_ledger_and_letters_beside_each_pulse(
     store: Store, survey: Survey
 ) -> None:
