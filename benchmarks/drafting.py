@@ -85,6 +85,20 @@ def _scripted(server: Any, script: Callable[[Incident], Any], incident: Incident
     return make
 
 
+def _grounding_rows() -> None:
+    """Grounding precision/recall on the incidents written outside the rule writers' view
+    (``benchmarks/grounding.py`` has the detail, by kind and with every miss)."""
+    from benchmarks import grounding
+
+    incidents, claims = grounding.load_set(grounding.DEFAULT_SET)
+    print(f"\ngrounding on {len(claims)} independently labelled sentences of"
+          f" {len(incidents)} incidents (positive class: not grounded)")
+    for label, predict in (("bag of words (baseline)", grounding._by_bag_of_words),
+                           ("grounding by meaning", grounding._by_grounding)):
+        fig = grounding.evaluate(incidents, claims, predict)[0].figures()
+        print(f"  {label:26} P {fig['precision']:.2f}  R {fig['recall']:.2f}  F1 {fig['f1']:.2f}")
+
+
 def net_main(args: argparse.Namespace) -> int:
     """Pass/refuse counts per path (see the module docstring)."""
     from tests.drafting.fault_server import FaultServer, hostile_cases, nonsense, obeying, routed
@@ -124,6 +138,7 @@ def net_main(args: argparse.Namespace) -> int:
         server.stop()
         os.environ.pop("AMENDS_API_BASE")
 
+    _grounding_rows()
     if args.skip_local or local.available():
         print(f"local model rows skipped: {local.available() or '--skip-local'}", file=sys.stderr)
     else:
