@@ -73,7 +73,8 @@ def test_wheel_carries_bundled_data_and_runs_from_elsewhere(
         "from assistant.rubric import load_rubric_set\n"
         "print(json.dumps({'module': assistant.__file__,"
         " 'rubrics': str(bundled_dir('rubrics')), 'prompts': str(bundled_dir('prompts')),"
-        " 'examples': str(bundled_dir('examples')), 'rules': len(load_rubric_set().rules)}))\n"
+        " 'examples': str(bundled_dir('examples')), 'surveys': str(bundled_dir('surveys')),"
+        " 'rules': len(load_rubric_set().rules)}))\n"
     )
     result = run([str(python), "-c", probe], tmp_path)
     assert result.returncode == 0, result.stderr
@@ -81,7 +82,7 @@ def test_wheel_carries_bundled_data_and_runs_from_elsewhere(
 
     found = json.loads(result.stdout)
     assert found["module"].startswith(str(installed_wheel)), found
-    for name in ("rubrics", "prompts", "examples"):
+    for name in ("rubrics", "prompts", "examples", "surveys"):
         assert found[name].startswith(str(installed_wheel)) and "_bundled" in found[name], found
         assert any(Path(found[name]).iterdir())
     assert found["rules"] > 0
