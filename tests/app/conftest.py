@@ -14,10 +14,24 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from assistant.storage import Store
+from tests.conftest import BACKENDS
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 KEY_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "AZURE_API_KEY")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every app test that touches the database runs on SQLite and on PostgreSQL (the browser
+    tests start their own servers on SQLite and stay single)."""
+    if "db_backend" not in metafunc.fixturenames or metafunc.definition.get_closest_marker(
+        "browser"
+    ):
+        return
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        if "db_backend" in str(marker.args[0]):
+            return  # already chose (both_databases, or one of them)
+    metafunc.parametrize("db_backend", BACKENDS, indirect=True)
 
 
 @pytest.fixture

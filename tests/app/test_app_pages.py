@@ -350,6 +350,7 @@ def test_settings_shows_key_presence_never_the_value(
     assert not at.exception
 
 
+@pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True)  # reads the database file's bytes
 def test_secret_never_reaches_the_database(
     app_env: Path, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -30,6 +30,7 @@ def echoing_server(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[F
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("db_backend", ["sqlite"], indirect=True)  # reads the database file's bytes
 def test_echoed_key_reaches_no_page_record_or_log(
     echoing_server: FaultServer, app_env: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
