@@ -93,8 +93,7 @@ def _grounding_rows() -> None:
     incidents, claims = grounding.load_set(grounding.DEFAULT_SET)
     print(f"\ngrounding on {len(claims)} independently labelled sentences of"
           f" {len(incidents)} incidents (positive class: not grounded)")
-    for label, predict in (("bag of words (baseline)", grounding._by_bag_of_words),
-                           ("grounding by meaning", grounding._by_grounding)):
+    for label, predict in grounding.DETECTORS:
         fig = grounding.evaluate(incidents, claims, predict)[0].figures()
         print(f"  {label:26} P {fig['precision']:.2f}  R {fig['recall']:.2f}  F1 {fig['f1']:.2f}")
 

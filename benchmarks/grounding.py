@@ -81,6 +81,13 @@ def _by_bag_of_words(sentence: str, incident: Incident) -> bool:
     return any(t and t not in text for t in tokens)
 
 
+# The detectors every report compares: the named baseline first.
+DETECTORS: tuple[tuple[str, Callable[[str, Incident], bool]], ...] = (
+    ("bag of words (baseline)", _by_bag_of_words),
+    ("grounding by meaning", _by_grounding),
+)
+
+
 @dataclass
 class Tally:
     tp: int = 0
@@ -138,8 +145,7 @@ def main() -> int:
         "incidents": len(incidents), "sentences": len(claims), "not_grounded": ungrounded,
     }
     rows: dict[str, Any] = {}
-    for label, predict in (("bag of words (baseline)", _by_bag_of_words),
-                           ("grounding by meaning", _by_grounding)):
+    for label, predict in DETECTORS:
         overall, per_kind, errors = evaluate(incidents, claims, predict)
         rows[label] = {"overall": overall.figures(),
                        "by_kind": {k: t.figures() for k, t in sorted(per_kind.items())},

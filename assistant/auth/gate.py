@@ -223,14 +223,16 @@ def _md(text: str) -> str:
 # --- the store and the pages ------------------------------------------------------------------
 
 
-def _current_roles(user: Principal | None) -> Principal | None:
+def _current_roles(user: Principal | None, config: AuthConfig | None) -> Principal | None:
     """The user with the roles the database holds now, not those of the last page run: widget
     callbacks (autosave) run before the gate does, so a role revoked a moment ago must not
     still be honoured there. A disabled or removed account holds no roles."""
     if user is None:
         return None
+    if config is None:  # misconfigured sign-in: no roles at all
+        return Principal(name=user.name)
     try:
-        return accounts().principal(user.name)
+        return accounts(config).principal(user.name)
     except AmendsError:
         return Principal(name=user.name)
 
@@ -238,12 +240,12 @@ def _current_roles(user: Principal | None) -> Principal | None:
 def scoped(base: Store) -> Store:
     """The store this session may use: the plain one in mode none, else scoped to the user."""
     try:
-        signs_in = app_config().signs_in
+        config: AuthConfig | None = app_config()
     except AmendsError:
-        signs_in = True
-    if not signs_in:
+        config = None  # misconfigured: treated as signing in, so nothing is open
+    if config is not None and not config.signs_in:
         return base
-    user = _current_roles(signed_in()) or Principal(name="(not signed in)")
+    user = _current_roles(signed_in(), config) or Principal(name="(not signed in)")
     team = st.session_state.get(TEAM_KEY)
     return ScopedStore(base, user, team if isinstance(team, int) else None,
                        clock=lambda: clock())

@@ -34,10 +34,10 @@ def create_table(name: str, *columns: Any, **kw: Any) -> None:
         op.create_table(name, *columns, **kw)
 
 
-def create_index(name: str, table: str, columns: list[str]) -> None:
+def create_index(name: str, table: str, columns: list[str], unique: bool = False) -> None:
     """``op.create_index`` unless an index of that name is already on the table."""
     if name not in {i["name"] for i in _inspector().get_indexes(table)}:
-        op.create_index(name, table, columns)
+        op.create_index(name, table, columns, unique=unique)
 
 
 def add_columns(table: str, *columns: sa.Column[Any]) -> None:

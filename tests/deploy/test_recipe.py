@@ -73,9 +73,8 @@ def test_the_recipe_installs_and_starts_a_signed_in_app_on_postgresql(
     app.mkdir()
     for sources, dest in copied():
         for source in sources:
-            target = app / (dest if not dest.endswith("/") and dest != "./" else source)
-            if dest in ("./", "."):
-                target = app / Path(source).name
+            # Docker's rule: a destination ending in "/" is a folder the source goes into.
+            target = app / dest / Path(source).name if dest.endswith("/") else app / dest
             path = ROOT / source
             if path.is_dir():
                 shutil.copytree(path, target, ignore=shutil.ignore_patterns("__pycache__"))

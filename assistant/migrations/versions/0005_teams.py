@@ -54,15 +54,13 @@ def upgrade() -> None:
         sa.Column("locked_until", sa.DateTime, nullable=True),
         sa.Column("created_at", sa.DateTime, nullable=False),
     )
-    if "ix_users_name" not in {i["name"] for i in sa.inspect(op.get_bind()).get_indexes("users")}:
-        op.create_index("ix_users_name", "users", ["name"], unique=True)
+    helpers.create_index("ix_users_name", "users", ["name"], unique=True)
     helpers.create_table(
         "teams",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("name", sa.String(100), nullable=False),
     )
-    if "ix_teams_name" not in {i["name"] for i in sa.inspect(op.get_bind()).get_indexes("teams")}:
-        op.create_index("ix_teams_name", "teams", ["name"], unique=True)
+    helpers.create_index("ix_teams_name", "teams", ["name"], unique=True)
     helpers.create_table(
         "memberships",
         sa.Column("id", sa.Integer, primary_key=True),
